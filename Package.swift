@@ -1,0 +1,53 @@
+// swift-tools-version: 6.0
+import PackageDescription
+
+let package = Package(
+    name: "qrun",
+    platforms: [.macOS(.v14)],
+    products: [
+        .executable(name: "qrun", targets: ["qrun"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+        .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
+        .package(url: "https://github.com/apple/swift-crypto", from: "4.5.2"),
+        .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
+        .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
+    ],
+    targets: [
+        .target(
+            name: "QRunCore",
+            dependencies: [
+                .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "Yams", package: "Yams"),
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
+        .target(
+            name: "QRunActions",
+            dependencies: ["QRunCore"]
+        ),
+        .executableTarget(
+            name: "qrun",
+            dependencies: [
+                "QRunCore",
+                "QRunActions",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ]
+        ),
+        .executableTarget(
+            name: "QRunBench",
+            dependencies: ["QRunCore", "QRunActions"]
+        ),
+        .target(
+            name: "QRunTestSupport",
+            dependencies: ["QRunCore"],
+            path: "Tests/QRunTestSupport"
+        ),
+        .testTarget(name: "QRunCoreTests", dependencies: ["QRunCore", "QRunTestSupport"]),
+        .testTarget(name: "QRunActionsTests", dependencies: ["QRunActions", "QRunCore", "QRunTestSupport"]),
+        .testTarget(name: "QRunCLITests", dependencies: ["QRunCore", "QRunTestSupport"]),
+    ],
+    swiftLanguageModes: [.v6]
+)

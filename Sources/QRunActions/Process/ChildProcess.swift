@@ -1,0 +1,232 @@
+import Foundation
+
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// What to run, with what, and under which limits.
+///
+/// The runner never uses a shell: `executable` and `arguments` become the
+/// child's `argv` as they are. The child's environment is exactly
+/// `environment`; nothing is inherited from the parent.
+public struct ChildProcessRequest: Sendable {
+    /// The program to run. A name without `/` is looked up in the `PATH` of
+    /// `environment` (not the parent's `PATH`); a name with `/` is used as a
+    /// path, relative names resolving against `workingDirectory` if set.
+    /// It also becomes `argv[0]`.
+    public var executable: String
+    /// The arguments after `argv[0]`. They are never logged or put in errors.
+    public var arguments: [String]
+    /// The complete environment of the child, an explicit allow-list. Names
+    /// must be non-empty and contain neither `=` nor NUL. Values are never
+    /// logged or put in errors.
+    public var environment: [String: String]
+    /// The directory the child starts in; `nil` keeps the parent's.
+    public var workingDirectory: String?
+    /// Bytes written to the child's standard input, which is then closed.
+    /// `nil` connects standard input to `/dev/null`. The child does not have
+    /// to read them: a child that exits early does not harm the parent.
+    public var stdin: Data?
+    /// How long the child may run before its process group gets `SIGTERM`;
+    /// `nil` means no limit.
+    public var timeout: Duration?
+    /// How long the child has between `SIGTERM` and `SIGKILL` during a
+    /// teardown (timeout or cancellation). After the child exits, it is also
+    /// the longest time spent collecting output still being written by
+    /// descendants that survived.
+    public var terminationGrace: Duration
+    /// The most bytes kept from each of stdout and stderr. Bytes beyond it are
+    /// read and discarded, and the result is flagged as truncated.
+    public var outputLimit: Int
+    /// When `true`, the child's process group gets `SIGKILL` as soon as the
+    /// child itself exits, so that background descendants do not survive it.
+    /// A descendant that started its own session (`setsid`) has left the
+    /// group and is not reached; containing those needs cgroups.
+    public var killProcessGroupOnExit: Bool
+
+    /// The default `outputLimit`: 1 MiB.
+    public static let defaultOutputLimit = 1 << 20
+    /// The default `terminationGrace`: 5 seconds.
+    public static let defaultTerminationGrace = Duration.seconds(5)
+
+    /// Creates a request.
+    /// - Parameters:
+    ///   - executable: Program name (looked up in `environment["PATH"]`) or path.
+    ///   - arguments: Arguments after `argv[0]`.
+    ///   - environment: The child's complete environment.
+    ///   - workingDirectory: Starting directory, or `nil` for the parent's.
+    ///   - stdin: Bytes for standard input, or `nil` for `/dev/null`.
+    ///   - timeout: Run-time limit, or `nil` for none.
+    ///   - terminationGrace: Time between `SIGTERM` and `SIGKILL`.
+    ///   - outputLimit: Bytes kept per output stream.
+    ///   - killProcessGroupOnExit: Kill the rest of the process group when the child exits.
+    public init(
+        executable: String,
+        arguments: [String] = [],
+        environment: [String: String] = [:],
+        workingDirectory: String? = nil,
+        stdin: Data? = nil,
+        timeout: Duration? = nil,
+        terminationGrace: Duration = ChildProcessRequest.defaultTerminationGrace,
+        outputLimit: Int = ChildProcessRequest.defaultOutputLimit,
+        killProcessGroupOnExit: Bool = true
+    ) {
+        self.executable = executable
+        self.arguments = arguments
+        self.environment = environment
+        self.workingDirectory = workingDirectory
+        self.stdin = stdin
+        self.timeout = timeout
+        self.terminationGrace = terminationGrace
+        self.outputLimit = outputLimit
+        self.killProcessGroupOnExit = killProcessGroupOnExit
+    }
+}
+
+/// Runs child processes for actions and plugins.
+///
+/// How a child is run:
+/// - It is started with `posix_spawn` from an `argv` array, never through a
+///   shell, in a new session (`POSIX_SPAWN_SETSID`), so it leads its own
+///   process group and has no controlling terminal. Signals reach the whole
+///   group with `kill(-pid, …)`.
+/// - Its environment is exactly the request's `environment`.
+/// - Every file descriptor other than 0, 1 and 2 is closed in the child
+///   (`posix_spawn_file_actions_addclosefrom_np(3)`; all descriptors this
+///   runner creates are also `O_CLOEXEC`). Its signal mask is emptied and all
+///   signal dispositions are reset to the default.
+/// - Standard output and standard error are captured concurrently, each up to
+///   `outputLimit` bytes, on a dedicated thread; a second dedicated thread
+///   waits for the child. The calling task only awaits a continuation.
+/// - `SIGPIPE` is blocked on the thread that writes the child's standard
+///   input, so a child that does not read it yields `EPIPE` there instead of
+///   killing the parent. The process-wide disposition is left untouched.
+/// - On timeout or cancellation of the calling task the group gets `SIGTERM`,
+///   then `SIGKILL` after `terminationGrace` (or as soon as the child exits,
+///   whichever is first).
+/// - The child is reaped exactly once with `waitpid`. Its exit is first
+///   observed with `waitid(WNOWAIT)`, which leaves it a zombie; while it is a
+///   zombie its pid, and so its process group id, cannot be reused, so the
+///   group signals can never reach an unrelated process.
+///
+/// Requirements: Linux with glibc 2.26 or later (2.29 for `workingDirectory`).
+/// No other code in the process may reap children it did not start
+/// (`waitpid(-1, …)`), or a child's status is lost (the result then has
+/// neither `exitCode` nor `signal`).
+public enum ChildProcess {
+    /// Runs a child process to completion and returns what happened.
+    ///
+    /// - Parameter request: What to run and under which limits.
+    /// - Returns: The exit status or signal, the captured output, and whether
+    ///   the timeout fired or the task was cancelled.
+    /// - Throws: ``ChildProcessError`` only when no process was started.
+    public static func run(_ request: ChildProcessRequest) async throws(ChildProcessError) -> ChildResult {
+        try validate(request)
+        let path = try resolveExecutable(request)
+        if Task.isCancelled {
+            throw ChildProcessError(
+                code: .cancelled,
+                message: "executable '\(request.executable)' was not started because the task was cancelled"
+            )
+        }
+        let start = ContinuousClock.now
+        let child = try spawn(executablePath: path, request: request)
+        let supervisor = Supervisor(child: child, request: request, start: start)
+        return await withTaskCancellationHandler {
+            await withCheckedContinuation { (continuation: CheckedContinuation<ChildResult, Never>) in
+                supervisor.start(continuation)
+            }
+        } onCancel: {
+            supervisor.cancel()
+        }
+    }
+
+    // MARK: - Validation
+
+    /// Rejects requests that cannot be represented as C strings or limits that
+    /// make no sense. Messages name positions, never values.
+    static func validate(_ request: ChildProcessRequest) throws(ChildProcessError) {
+        func invalid(_ message: String) -> ChildProcessError {
+            ChildProcessError(code: .invalidRequest, message: message)
+        }
+        if request.executable.isEmpty {
+            throw invalid("the executable name is empty")
+        }
+        if request.executable.utf8.contains(0) {
+            throw invalid("the executable name contains a NUL byte")
+        }
+        for (index, argument) in request.arguments.enumerated() where argument.utf8.contains(0) {
+            throw invalid("argument \(index + 1) for executable '\(request.executable)' contains a NUL byte")
+        }
+        for (name, value) in request.environment {
+            if name.isEmpty || name.utf8.contains(UInt8(ascii: "=")) || name.utf8.contains(0) {
+                throw invalid(
+                    "an environment variable name for executable '\(request.executable)' is empty or contains '=' or a NUL byte"
+                )
+            }
+            if value.utf8.contains(0) {
+                throw invalid(
+                    "an environment variable value for executable '\(request.executable)' contains a NUL byte"
+                )
+            }
+        }
+        if let directory = request.workingDirectory, directory.isEmpty || directory.utf8.contains(0) {
+            throw invalid("the working directory for executable '\(request.executable)' is empty or contains a NUL byte")
+        }
+        if request.outputLimit < 0 {
+            throw invalid("the output limit for executable '\(request.executable)' is negative")
+        }
+        if let timeout = request.timeout, timeout < .zero {
+            throw invalid("the timeout for executable '\(request.executable)' is negative")
+        }
+        if request.terminationGrace < .zero {
+            throw invalid("the termination grace for executable '\(request.executable)' is negative")
+        }
+    }
+
+    // MARK: - PATH lookup
+
+    /// Returns the path to execute.
+    ///
+    /// A name containing `/` is returned unchanged. Otherwise each absolute
+    /// entry of the child's `PATH` is tried in order and the first regular,
+    /// executable file wins. Empty and relative entries (including `.`) are
+    /// skipped on purpose: they would make the lookup depend on the current
+    /// directory, a classic way to run a planted binary.
+    static func resolveExecutable(_ request: ChildProcessRequest) throws(ChildProcessError) -> String {
+        let name = request.executable
+        if name.contains("/") {
+            return name
+        }
+        guard let searchPath = request.environment["PATH"] else {
+            throw ChildProcessError(
+                code: .executableNotFound,
+                message: "executable '\(name)' not found: the child environment has no PATH"
+            )
+        }
+        var foundNotExecutable = false
+        for entry in searchPath.split(separator: ":", omittingEmptySubsequences: true) where entry.hasPrefix("/") {
+            let candidate = entry.hasSuffix("/") ? "\(entry)\(name)" : "\(entry)/\(name)"
+            var info = stat()
+            guard stat(candidate, &info) == 0, (info.st_mode & S_IFMT) == S_IFREG else {
+                continue
+            }
+            if access(candidate, X_OK) == 0 {
+                return candidate
+            }
+            foundNotExecutable = true
+        }
+        if foundNotExecutable {
+            throw ChildProcessError(
+                code: .permissionDenied,
+                message: "executable '\(name)' found in PATH=\(searchPath) is not executable",
+                errno: EACCES
+            )
+        }
+        throw ChildProcessError(
+            code: .executableNotFound,
+            message: "executable '\(name)' not found in PATH=\(searchPath)",
+            errno: ENOENT
+        )
+    }
+}

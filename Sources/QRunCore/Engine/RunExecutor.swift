@@ -1,0 +1,90 @@
+import Foundation
+
+/// Settings of the executor.
+public struct ExecutorConfiguration: Sendable {
+    /// Steps that may run at once when the runbook does not say (`max_parallel`).
+    public var defaultParallel: Int = 16
+    /// How often the owner looks for approvals and cancel requests from other processes.
+    public var pollInterval: Duration = .milliseconds(200)
+    /// Return (status `waiting`) instead of waiting when only approvals remain.
+    public var returnWhenWaiting = false
+    /// Who is acting, for the audit log (e.g. `cli:alice`).
+    public var actor = "qrun"
+    /// Environment visible to `env.*` (only names the runbook declares are read).
+    public var environment: [String: String] = ProcessInfo.processInfo.environment
+
+    public init() {}
+}
+
+/// How a run ended (or paused) for the caller.
+public struct RunOutcome: Sendable {
+    public var runID: String
+    public var status: RunStatus
+}
+
+/// A problem that stops the executor itself (not a failed step: those are data).
+public struct ExecutorError: Error, Sendable, CustomStringConvertible {
+    public var message: String
+    public init(_ message: String) { self.message = message }
+    public var description: String { message }
+}
+
+/// Runs a run to its end (or to a pause), persisting every transition before acting on it.
+///
+/// The loop: take every event that arrived (step results, timers, operator signals), feed them to
+/// the ``RunStateMachine``, turn its commands into one ``StoreBatch`` (step intents, results and
+/// audit events), commit it, and only then start the actions it decided on. A crash at any
+/// instant leaves either the intent without the result (the step runs again under the same
+/// idempotency key) or both.
+public final class RunExecutor: Sendable {
+    public let database: QRunDatabase
+    public let stateDirectory: StateDirectory
+    public let registry: ActionRegistry
+    public let secrets: SecretResolver
+    public let redactor: Redactor
+    public let configuration: ExecutorConfiguration
+    public let observer: RunObserver
+
+    public init(database: QRunDatabase, stateDirectory: StateDirectory, registry: ActionRegistry, secrets: SecretResolver,
+                redactor: Redactor, configuration: ExecutorConfiguration = ExecutorConfiguration(), observer: RunObserver = SilentObserver()) {
+        self.database = database
+        self.stateDirectory = stateDirectory
+        self.registry = registry
+        self.secrets = secrets
+        self.redactor = redactor
+        self.configuration = configuration
+        self.observer = observer
+    }
+
+    /// The idempotency key of a step in a run: the same on every retry and every resume.
+    public static func idempotencyKey(runID: String, stepID: String) -> String {
+        let h = Array(Digest.sha256Hex("qrun/\(runID)/\(stepID)").prefix(32))
+        let s = String(h)
+        func part(_ a: Int, _ b: Int) -> Substring { s[s.index(s.startIndex, offsetBy: a)..<s.index(s.startIndex, offsetBy: b)] }
+        return "\(part(0, 8))-\(part(8, 12))-\(part(12, 16))-\(part(16, 20))-\(part(20, 32))"
+    }
+
+    /// A new run id: time-ordered and unique (`20261125T080102Z-k3f9qa`).
+    public static func newRunID(now: Date = Date()) -> String {
+        let stamp = Timestamp.format(now).replacingOccurrences(of: "-", with: "").replacingOccurrences(of: ":", with: "")
+        let compact = String(stamp.prefix(15)) + "Z"
+        let alphabet = Array("abcdefghijkmnpqrstuvwxyz23456789")
+        var rng = SystemRandomNumberGenerator()
+        let suffix = String((0..<6).map { _ in alphabet[Int(rng.next() % UInt64(alphabet.count))] })
+        return "\(compact)-\(suffix)"
+    }
+
+    /// Executes (or resumes) the run `runID` of `runbook` (the pinned text) until it ends, or
+    /// until it waits for approval when configured to return then.
+    public func execute(runID: String, runbook: Runbook) async throws -> RunOutcome {
+        let lock = try RunLock(directory: stateDirectory, runID: runID)
+        defer { withExtendedLifetime(lock) {} }
+        guard let run = try database.run(runID) else { throw StoreError(.notFound, "no run with id \(runID)") }
+        if run.status.isTerminal { return RunOutcome(runID: runID, status: run.status) }
+        guard run.runbookSHA256 == runbook.source.sha256 else {
+            throw ExecutorError("run \(runID) pinned runbook \(run.runbook) v\(run.runbookVersion) (sha256 \(run.runbookSHA256.prefix(12))…), not the text given; resume uses the pinned text")
+        }
+        let session = try RunSession(executor: self, run: run, runbook: runbook)
+        return try await session.run()
+    }
+}

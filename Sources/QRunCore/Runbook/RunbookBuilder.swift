@@ -1,0 +1,266 @@
+import Foundation
+import Yams
+
+/// Maps a composed YAML tree onto the runbook model, collecting every issue on the way.
+struct RunbookBuilder {
+    let path: String
+    let text: String
+    let catalog: ActionCatalog
+    let limits: RunbookLoader.Limits
+    var issues: [RunbookIssue] = []
+
+    init(path: String, text: String, catalog: ActionCatalog, limits: RunbookLoader.Limits) {
+        self.path = path
+        self.text = text
+        self.catalog = catalog
+        self.limits = limits
+    }
+
+    static let topLevelKeys = ["runbook", "version", "description", "inputs", "env", "concurrency",
+                               "max_parallel", "triggers", "steps", "on_failure"]
+
+    mutating func build(_ root: Node) -> Runbook? {
+        guard case .mapping(let top) = root else {
+            fail(root, "a runbook is a map with keys runbook, version, steps, …; found \(kind(of: root))")
+            return nil
+        }
+        let fields = members(top, allowed: Self.topLevelKeys, context: "at the top level")
+
+        var name = ""
+        if let node = fields["runbook"] {
+            if let s = scalarString(node), s.range(of: #"^[a-z0-9][a-z0-9._-]{0,63}$"#, options: .regularExpression) != nil {
+                name = s
+                let stem = ((path as NSString).lastPathComponent as NSString).deletingPathExtension
+                if stem != s, path.hasSuffix(".yaml") || path.hasSuffix(".yml") {
+                    fail(node, "runbook '\(s)' must live in a file named \(s).yaml (this file is \((path as NSString).lastPathComponent))")
+                }
+            } else {
+                fail(node, "runbook name must be lower-case letters, digits, '.', '_' or '-' (at most 64), e.g. credential-leak")
+            }
+        } else {
+            failAt(root, "missing required key 'runbook' (the runbook's name)")
+        }
+
+        var version = 0
+        if let node = fields["version"] {
+            if let v = intValue(node), v >= 1 { version = v } else { fail(node, "version must be a positive integer; bump it on every change") }
+        } else {
+            failAt(root, "missing required key 'version' (an integer, bumped on every change)")
+        }
+
+        let description = fields["description"].flatMap { node -> String? in
+            guard let s = scalarString(node) else { fail(node, "description must be a string"); return nil }
+            return s
+        }
+
+        let inputs = fields["inputs"].map { buildInputs($0) } ?? []
+        let env = fields["env"].map { buildEnv($0) } ?? []
+
+        var concurrency: Template?
+        if let node = fields["concurrency"] {
+            var keyNode: Node? = node
+            if case .mapping(let m) = node {
+                keyNode = members(m, allowed: ["key"], context: "in concurrency")["key"]
+                if keyNode == nil { fail(node, "concurrency needs a 'key', e.g. key: \"credential-leak/${{ inputs.token_id }}\"") }
+            }
+            if let keyNode {
+                if let s = scalarString(keyNode) { concurrency = template(s, at: keyNode) } else { fail(keyNode, "concurrency key must be a string") }
+            }
+        }
+
+        var maxParallel: Int?
+        if let node = fields["max_parallel"] {
+            if let v = intValue(node), (1...1024).contains(v) { maxParallel = v } else { fail(node, "max_parallel must be an integer from 1 to 1024") }
+        }
+
+        let triggers = fields["triggers"].map { buildTriggers($0) } ?? []
+
+        var steps: [StepSpec] = []
+        if let node = fields["steps"] {
+            steps = buildSteps(node, phase: .main)
+            if steps.isEmpty, case .sequence = node { fail(node, "steps is empty; a runbook needs at least one step") }
+        } else {
+            failAt(root, "missing required key 'steps' (a list of steps)")
+        }
+        let onFailure = fields["on_failure"].map { buildSteps($0, phase: .onFailure) } ?? []
+
+        if steps.count + onFailure.count > limits.maxSteps {
+            failAt(root, "runbook has \(steps.count + onFailure.count) steps; the limit is \(limits.maxSteps)")
+        }
+        guard issues.isEmpty else { return nil }
+        return Runbook(name: name, version: version, description: description, inputs: inputs,
+                       declaredEnvironment: env, concurrency: concurrency, maxParallel: maxParallel,
+                       triggers: triggers, steps: steps, onFailure: onFailure,
+                       source: RunbookSource(path: path, text: text))
+    }
+
+    // MARK: - Environment
+
+    mutating func buildEnv(_ node: Node) -> [String] {
+        guard case .sequence(let seq) = node else {
+            fail(node, "env must be a list of environment variable names that expressions may read, e.g. [HOME, USER]")
+            return []
+        }
+        var names: [String] = []
+        for item in seq {
+            guard let s = scalarString(item), s.range(of: #"^[A-Za-z_][A-Za-z0-9_]*$"#, options: .regularExpression) != nil else {
+                fail(item, "env entries must be environment variable names like HOME")
+                continue
+            }
+            names.append(s)
+        }
+        return names
+    }
+
+    // MARK: - Triggers
+
+    mutating func buildTriggers(_ node: Node) -> [TriggerSpec] {
+        guard case .sequence(let seq) = node else {
+            fail(node, "triggers must be a list")
+            return []
+        }
+        var out: [TriggerSpec] = []
+        for item in seq {
+            guard case .mapping(let m) = item else { fail(item, "each trigger is a map with one of alert, event or schedule"); continue }
+            let f = members(m, allowed: ["alert", "event", "schedule", "after", "inputs"], context: "in a trigger")
+            var kind: TriggerSpec.Kind?
+            let present = ["alert", "event", "schedule"].filter { f[$0] != nil }
+            if present.count != 1 {
+                fail(item, "a trigger needs exactly one of alert, event or schedule (found \(present.isEmpty ? "none" : present.joined(separator: ", ")))")
+                continue
+            }
+            if let a = f["alert"] {
+                var match: [String: String] = [:]
+                if case .mapping(let am) = a {
+                    let af = members(am, allowed: ["match"], context: "in alert")
+                    if case .mapping(let mm)? = af["match"] {
+                        for (k, v) in mm {
+                            if let ks = scalarString(k), let vs = scalarString(v) { match[ks] = vs } else { fail(v, "alert match values must be strings") }
+                        }
+                    } else { fail(a, "alert needs 'match', a map of label names to values") }
+                } else { fail(a, "alert must be a map with 'match'") }
+                kind = .alert(match: match)
+            } else if let e = f["event"] {
+                if let s = scalarString(e), s.range(of: #"^[a-z0-9][a-z0-9._-]*$"#, options: .regularExpression) != nil {
+                    kind = .event(name: s)
+                } else { fail(e, "event must be an event name like agent.onboarded") }
+            } else if let s = f["schedule"] {
+                if let text = scalarString(s) { kind = .schedule(text) } else { fail(s, "schedule must be a cron expression or an interval like 24h") }
+            }
+            var after: Duration?
+            if let a = f["after"] { after = duration(a, what: "after") }
+            var inputs: [String: Template] = [:]
+            if let i = f["inputs"] {
+                if case .mapping(let im) = i {
+                    for (k, v) in im {
+                        guard let ks = scalarString(k) else { continue }
+                        if let vs = scalarString(v), let t = template(vs, at: v) { inputs[ks] = t }
+                    }
+                } else { fail(i, "trigger inputs must be a map of input names to values") }
+            }
+            if let kind { out.append(TriggerSpec(kind: kind, after: after, inputs: inputs, location: loc(item))) }
+        }
+        return out
+    }
+
+    // MARK: - Node helpers
+
+    func loc(_ node: Node) -> SourceLocation {
+        SourceLocation(file: path, line: node.mark?.line ?? 1, column: node.mark?.column ?? 1)
+    }
+
+    mutating func fail(_ node: Node, _ message: String) {
+        issues.append(RunbookIssue(loc(node), message))
+    }
+
+    mutating func failAt(_ node: Node, _ message: String) {
+        issues.append(RunbookIssue(loc(node), message))
+    }
+
+    func kind(of node: Node) -> String {
+        switch node {
+        case .scalar: return "a scalar"
+        case .mapping: return "a map"
+        case .sequence: return "a list"
+        case .alias: return "an alias"
+        }
+    }
+
+    /// The members of a map, reporting unknown keys (with a suggestion) and non-string keys.
+    mutating func members(_ mapping: Node.Mapping, allowed: [String], context: String) -> [String: Node] {
+        var out: [String: Node] = [:]
+        for (k, v) in mapping {
+            guard let key = scalarString(k) else {
+                fail(k, "map keys must be plain strings")
+                continue
+            }
+            if allowed.contains(key) {
+                out[key] = v
+            } else {
+                let hint = Suggest.closest(to: key, in: allowed).map { "; did you mean '\($0)'?" } ?? "; allowed keys are \(allowed.joined(separator: ", "))"
+                fail(k, "unknown key '\(key)' \(context)\(hint)")
+            }
+        }
+        return out
+    }
+
+    func scalarString(_ node: Node) -> String? {
+        guard case .scalar(let s) = node else { return nil }
+        return s.string
+    }
+
+    func isQuoted(_ node: Node) -> Bool {
+        guard case .scalar(let s) = node else { return false }
+        return s.style == .singleQuoted || s.style == .doubleQuoted
+    }
+
+    func intValue(_ node: Node) -> Int? {
+        guard case .scalar(let s) = node, !isQuoted(node) else { return nil }
+        return Int(s.string)
+    }
+
+    func boolValue(_ node: Node) -> Bool? {
+        guard case .scalar(let s) = node, !isQuoted(node) else { return nil }
+        switch s.string {
+        case "true", "True", "TRUE": return true
+        case "false", "False", "FALSE": return false
+        default: return nil
+        }
+    }
+
+    /// A typed value from a scalar: plain scalars resolve as YAML core schema; quoted ones are strings.
+    func scalarValue(_ node: Node) -> Value {
+        guard case .scalar(let s) = node else { return .null }
+        if isQuoted(node) { return .string(s.string) }
+        let text = s.string
+        switch text {
+        case "", "~", "null", "Null", "NULL": return .null
+        case "true", "True", "TRUE": return .bool(true)
+        case "false", "False", "FALSE": return .bool(false)
+        default: break
+        }
+        if text.range(of: #"^[-+]?[0-9]+$"#, options: .regularExpression) != nil, let i = Int(text) { return .int(i) }
+        if text.range(of: #"^[-+]?([0-9]*\.[0-9]+|[0-9]+\.[0-9]*)([eE][-+]?[0-9]+)?$"#, options: .regularExpression) != nil,
+           let d = Double(text) { return .double(d) }
+        return .string(text)
+    }
+
+    mutating func duration(_ node: Node, what: String) -> Duration? {
+        guard let s = scalarString(node), let d = DurationParser.parse(s) else {
+            fail(node, "\(what) must be a duration like 500ms, 20s, 5m or 24h")
+            return nil
+        }
+        return d
+    }
+
+    /// Parses a template, reporting a syntax error at its exact column.
+    mutating func template(_ text: String, at node: Node) -> Template? {
+        do {
+            return try Template.parse(text)
+        } catch {
+            let shift = isQuoted(node) ? 1 : 0
+            issues.append(RunbookIssue(loc(node).advanced(byColumns: error.offset + shift), "invalid expression: \(error.message)"))
+            return nil
+        }
+    }
+}

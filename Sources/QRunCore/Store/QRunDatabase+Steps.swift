@@ -1,0 +1,116 @@
+import Foundation
+import GRDB
+
+extension QRunDatabase {
+    /// Applies a batch in one IMMEDIATE transaction. If any part fails (an audit event included),
+    /// nothing is committed, so the caller must not act on it.
+    public func commit(_ batch: StoreBatch) throws(StoreError) {
+        guard !batch.isEmpty else { return }
+        let now = Timestamp.format(Date())
+        try write { db in
+            var chain: ChainHead? = nil
+            for op in batch.operations {
+                switch op {
+                case .runStatus(let runID, let status, let finished):
+                    try db.cachedStatement(sql: "UPDATE runs SET status = ?, updated_at = ?, finished_at = COALESCE(finished_at, ?) WHERE id = ?")
+                        .execute(arguments: [status.rawValue, now, finished ? now : nil, runID])
+                case .step(let s):
+                    try db.cachedStatement(sql: """
+                        UPDATE steps SET status = ?, attempt = ?, failures = ?, outputs = ?, error = ?, next_attempt_at = ?,
+                                         started_at = ?, finished_at = ? WHERE run_id = ? AND step_id = ?
+                        """).execute(arguments: [s.status.rawValue, s.attempt, s.failures, cleanJSON(s.outputs), clean(s.error),
+                                                 Self.text(s.nextAttemptAt), Self.text(s.startedAt), Self.text(s.finishedAt), s.runID, s.stepID])
+                case .attemptStarted(let a):
+                    try db.cachedStatement(sql: """
+                        INSERT OR REPLACE INTO step_attempts (run_id, step_id, attempt, verb, status, started_at, summary)
+                        VALUES (?, ?, ?, ?, ?, ?, ?)
+                        """).execute(arguments: [a.runID, a.stepID, a.attempt, a.verb, a.status, Self.text(a.startedAt), clean(a.summary)])
+                case .attemptEnded(let a):
+                    try db.cachedStatement(sql: """
+                        UPDATE step_attempts SET status = ?, finished_at = ?, error = ?, retryable = ?, summary = COALESCE(?, summary)
+                        WHERE run_id = ? AND step_id = ? AND attempt = ?
+                        """).execute(arguments: [a.status, Self.text(a.finishedAt), clean(a.error), a.retryable.map { $0 ? 1 : 0 },
+                                                 clean(a.summary), a.runID, a.stepID, a.attempt])
+                case .consumeApproval(let runID, let stepID):
+                    try db.execute(sql: "UPDATE approvals SET consumed = 1 WHERE run_id = ? AND step_id = ?", arguments: [runID, stepID])
+                case .audit(let draft):
+                    chain = try appendAudit(db, draft, head: chain, now: now)
+                }
+            }
+        }
+    }
+
+    /// Steps of a run in runbook order.
+    public func steps(runID: String) throws(StoreError) -> [StepRecord] {
+        try read { db in
+            try Row.fetchAll(db, sql: "SELECT * FROM steps WHERE run_id = ? ORDER BY position", arguments: [runID]).map(Self.step(from:))
+        }
+    }
+
+    /// Attempts of a run, oldest first.
+    public func attempts(runID: String) throws(StoreError) -> [AttemptRecord] {
+        try read { db in
+            try Row.fetchAll(db, sql: "SELECT * FROM step_attempts WHERE run_id = ? ORDER BY started_at, step_id, attempt", arguments: [runID]).map { row in
+                AttemptRecord(runID: row["run_id"], stepID: row["step_id"], attempt: row["attempt"], verb: row["verb"], status: row["status"],
+                              startedAt: Self.date(row["started_at"]) ?? Date(timeIntervalSince1970: 0), finishedAt: Self.date(row["finished_at"]),
+                              error: row["error"], retryable: (row["retryable"] as Int?).map { $0 != 0 }, summary: row["summary"])
+            }
+        }
+    }
+
+    /// Records an approval or rejection for a step that is waiting for one.
+    public func recordApproval(runID: String, stepID: String, approved: Bool, actor: String, comment: String?) throws(StoreError) {
+        try write { db in
+            guard let run = try Row.fetchOne(db, sql: "SELECT status FROM runs WHERE id = ?", arguments: [runID]) else {
+                throw StoreError(.notFound, "no run with id \(runID); `qrun runs list` shows the runs")
+            }
+            let runStatus: String = run["status"]
+            guard let row = try Row.fetchOne(db, sql: "SELECT status, action FROM steps WHERE run_id = ? AND step_id = ?", arguments: [runID, stepID]) else {
+                let names = try String.fetchAll(db, sql: "SELECT step_id FROM steps WHERE run_id = ? AND status = 'waiting_approval'", arguments: [runID])
+                throw StoreError(.notFound, "run \(runID) has no step '\(stepID)'" + (names.isEmpty ? "" : "; waiting for approval: \(names.joined(separator: ", "))"))
+            }
+            let status: String = row["status"]
+            guard status == StepStatus.waitingApproval.rawValue, !(RunStatus(rawValue: runStatus)?.isTerminal ?? true) else {
+                throw StoreError(.invalidState, "step '\(stepID)' of run \(runID) is not waiting for approval (it is \(status.replacingOccurrences(of: "_", with: " ")))")
+            }
+            if try Row.fetchOne(db, sql: "SELECT 1 FROM approvals WHERE run_id = ? AND step_id = ?", arguments: [runID, stepID]) != nil {
+                throw StoreError(.conflict, "step '\(stepID)' of run \(runID) already has a decision")
+            }
+            try db.execute(sql: "INSERT INTO approvals (run_id, step_id, decision, actor, comment, decided_at) VALUES (?, ?, ?, ?, ?, ?)",
+                           arguments: [runID, stepID, approved ? "approved" : "rejected", actor, clean(comment), Timestamp.format(Date())])
+            try appendAudit(db, AuditDraft(runID: runID, kind: approved ? "approval.granted" : "approval.rejected", actor: actor,
+                                           data: ["step": .string(stepID), "comment": comment.map(Value.string) ?? .null]))
+        }
+    }
+
+    /// Decisions not yet acted on, and whether cancel was requested: what a run's owner polls.
+    public func pendingSignals(runID: String) throws(StoreError) -> (cancel: Bool, approvals: [ApprovalRecord]) {
+        try read { db in
+            let cancel = try Int.fetchOne(db, sql: "SELECT cancel_requested FROM runs WHERE id = ?", arguments: [runID]) ?? 0
+            let approvals = try Row.fetchAll(db, sql: "SELECT * FROM approvals WHERE run_id = ? AND consumed = 0", arguments: [runID]).map { row in
+                ApprovalRecord(runID: row["run_id"], stepID: row["step_id"], approved: (row["decision"] as String) == "approved",
+                               actor: row["actor"], comment: row["comment"], decidedAt: Self.date(row["decided_at"]) ?? Date())
+            }
+            return (cancel != 0, approvals)
+        }
+    }
+
+    /// Every approval decision of a run.
+    public func approvals(runID: String) throws(StoreError) -> [ApprovalRecord] {
+        try read { db in
+            try Row.fetchAll(db, sql: "SELECT * FROM approvals WHERE run_id = ? ORDER BY decided_at", arguments: [runID]).map { row in
+                ApprovalRecord(runID: row["run_id"], stepID: row["step_id"], approved: (row["decision"] as String) == "approved",
+                               actor: row["actor"], comment: row["comment"], decidedAt: Self.date(row["decided_at"]) ?? Date())
+            }
+        }
+    }
+
+    static func step(from row: Row) -> StepRecord {
+        let outputs: String? = row["outputs"]
+        return StepRecord(runID: row["run_id"], stepID: row["step_id"], phase: StepSpec.Phase(rawValue: row["phase"]) ?? .main,
+                          position: row["position"], action: row["action"], status: StepStatus(rawValue: row["status"]) ?? .failed,
+                          attempt: row["attempt"], failures: row["failures"], outputs: outputs.flatMap { try? Value.parseJSON($0) },
+                          error: row["error"], nextAttemptAt: date(row["next_attempt_at"]), startedAt: date(row["started_at"]),
+                          finishedAt: date(row["finished_at"]))
+    }
+}

@@ -1,0 +1,41 @@
+import GRDB
+
+/// A problem with the state directory or database, phrased for an operator.
+public struct StoreError: Error, Sendable, CustomStringConvertible {
+    /// What kind of problem.
+    public enum Code: String, Sendable {
+        case unsafePermissions, notADatabase, locked, readOnly, io, conflict, notFound, invalidState, tooNew
+    }
+
+    public var code: Code
+    public var message: String
+
+    public init(_ code: Code, _ message: String) {
+        self.code = code
+        self.message = message
+    }
+
+    public var description: String { message }
+
+    /// Translates a SQLite error into a sentence; bound values are never included.
+    static func from(_ error: Error, path: String) -> StoreError {
+        if let e = error as? StoreError { return e }
+        guard let db = error as? DatabaseError else {
+            return StoreError(.io, "state database \(path): \(error)")
+        }
+        switch db.resultCode {
+        case .SQLITE_NOTADB, .SQLITE_CORRUPT:
+            return StoreError(.notADatabase, "state database \(path) is corrupted or not a qrun database; it was left untouched. Move it aside (or restore a backup) and run again; `qrun audit verify` on a copy shows what survives.")
+        case .SQLITE_BUSY, .SQLITE_LOCKED:
+            return StoreError(.locked, "state database \(path) is locked by another process and stayed locked; nothing was changed. Retry when the other qrun command has finished.")
+        case .SQLITE_READONLY:
+            return StoreError(.readOnly, "state database \(path) is read-only; nothing was changed. Check the file's owner and permissions.")
+        case .SQLITE_FULL:
+            return StoreError(.io, "the disk holding \(path) is full; nothing was changed.")
+        case .SQLITE_CANTOPEN:
+            return StoreError(.io, "cannot open state database \(path); check that the state directory exists and is writable.")
+        default:
+            return StoreError(.io, "state database \(path): SQLite error \(db.resultCode.primaryResultCode.rawValue) (\(db.message ?? "no detail"))")
+        }
+    }
+}

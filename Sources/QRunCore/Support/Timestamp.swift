@@ -1,0 +1,36 @@
+import Foundation
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// UTC timestamps as fixed-width ISO 8601 text with milliseconds (`2026-11-25T08:01:02.345Z`),
+/// which sort as text in the store.
+public enum Timestamp {
+    /// Formats a date.
+    public static func format(_ date: Date) -> String {
+        let t = date.timeIntervalSince1970
+        var secs = time_t(floor(t))
+        var ms = Int((t - floor(t)) * 1000)
+        if ms >= 1000 { ms = 999 }
+        var tm = tm()
+        gmtime_r(&secs, &tm)
+        return String(format: "%04d-%02d-%02dT%02d:%02d:%02d.%03dZ", Int(tm.tm_year) + 1900, Int(tm.tm_mon) + 1,
+                      Int(tm.tm_mday), Int(tm.tm_hour), Int(tm.tm_min), Int(tm.tm_sec), ms)
+    }
+
+    /// Parses what ``format(_:)`` wrote (and second-precision `…Z` forms).
+    public static func parse(_ text: String) -> Date? {
+        let parts = text.split(whereSeparator: { "-T:.Z".contains($0) }).compactMap { Int($0) }
+        guard parts.count >= 6 else { return nil }
+        var tm = tm()
+        tm.tm_year = Int32(parts[0] - 1900)
+        tm.tm_mon = Int32(parts[1] - 1)
+        tm.tm_mday = Int32(parts[2])
+        tm.tm_hour = Int32(parts[3])
+        tm.tm_min = Int32(parts[4])
+        tm.tm_sec = Int32(parts[5])
+        let secs = timegm(&tm)
+        let ms = parts.count > 6 ? Double(parts[6]) / 1000 : 0
+        return Date(timeIntervalSince1970: Double(secs) + ms)
+    }
+}

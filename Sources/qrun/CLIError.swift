@@ -1,0 +1,47 @@
+import Foundation
+import QRunCore
+
+/// Exit statuses (documented in `qrun --help`).
+enum ExitStatus: Int32 {
+    case ok = 0
+    case runFailed = 1
+    case invalidInput = 2
+    case waiting = 3
+    case cancelled = 4
+    case state = 5
+    case usage = 64
+
+    static func of(_ status: RunStatus) -> ExitStatus {
+        switch status {
+        case .succeeded: return .ok
+        case .waiting: return .waiting
+        case .cancelled: return .cancelled
+        case .failed, .pending, .running: return .runFailed
+        }
+    }
+}
+
+/// An error for a person: printed as one message, no stack trace, with an exit status.
+struct CLIError: Error {
+    var code: ExitStatus
+    var message: String
+
+    init(_ code: ExitStatus, _ message: String) {
+        self.code = code
+        self.message = message
+    }
+
+    /// Maps the errors lower modules throw to messages and statuses.
+    static func wrap(_ error: Error) -> CLIError? {
+        switch error {
+        case let e as CLIError: return e
+        case let e as RunbookValidationError: return CLIError(.invalidInput, "runbook is not valid:\n\(e.description)")
+        case let e as RunInputs.InputError: return CLIError(.invalidInput, e.description)
+        case let e as StoreError:
+            return CLIError(e.code == .notFound || e.code == .invalidState ? .usage : (e.code == .conflict ? .invalidInput : .state), e.message)
+        case let e as ExecutorError: return CLIError(.state, e.message)
+        case let e as SecretError: return CLIError(.invalidInput, e.message)
+        default: return nil
+        }
+    }
+}

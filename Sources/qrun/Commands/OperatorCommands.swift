@@ -1,0 +1,74 @@
+import ArgumentParser
+import Foundation
+import QRunCore
+
+/// `qrun approve RUN_ID STEP`
+struct ApproveCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "approve", abstract: "Approve a step that waits for approval.")
+    @OptionGroup var global: GlobalOptions
+    @Argument(help: "The run.") var runID: String
+    @Argument(help: "The approval step.") var step: String
+    @Option(name: .long, help: "Why (recorded in the audit log).") var comment: String?
+    @Flag(name: .long, help: "Continue the run in this process when no other process is following it.") var resume = false
+
+    func run() async throws {
+        try await Decision.record(global: global, runID: runID, step: step, approved: true, comment: comment, resume: resume)
+    }
+}
+
+/// `qrun reject RUN_ID STEP`
+struct RejectCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "reject", abstract: "Reject a step that waits for approval (the step fails).")
+    @OptionGroup var global: GlobalOptions
+    @Argument(help: "The run.") var runID: String
+    @Argument(help: "The approval step.") var step: String
+    @Option(name: .long, help: "Why (recorded in the audit log).") var comment: String?
+    @Flag(name: .long, help: "Continue the run in this process when no other process is following it.") var resume = false
+
+    func run() async throws {
+        try await Decision.record(global: global, runID: runID, step: step, approved: false, comment: comment, resume: resume)
+    }
+}
+
+enum Decision {
+    static func record(global: GlobalOptions, runID: String, step: String, approved: Bool, comment: String?, resume: Bool) async throws {
+        let ws = try Workspace(global)
+        let db = try ws.database()
+        try db.recordApproval(runID: runID, stepID: step, approved: approved, actor: ws.actor, comment: comment)
+        let followed = RunLock.isHeld(directory: ws.state, runID: runID)
+        let word = approved ? "approved" : "rejected"
+        if global.json {
+            Console.json(["run_id": .string(runID), "step": .string(step), "decision": .string(word), "followed": .bool(followed)])
+        } else {
+            Console.out("\(word) \(step) of run \(runID)" + (followed ? "; the process following the run continues it" : resume ? "" : "; continue with: qrun resume \(runID)"))
+        }
+        if resume && !followed, let run = try db.run(runID) {
+            let launcher = RunLauncher(workspace: ws, mode: OutputMode.choose(json: global.json))
+            throw ExitCode(try await launcher.execute(run: run, runbook: try ws.pinnedRunbook(for: run), returnWhenWaiting: true, parallel: nil).rawValue)
+        }
+    }
+}
+
+/// `qrun cancel RUN_ID`
+struct CancelCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "cancel", abstract: "Cancel a run: pending steps never start, running ones are interrupted; no on_failure steps run.")
+    @OptionGroup var global: GlobalOptions
+    @Argument(help: "The run.") var runID: String
+
+    func run() async throws {
+        let ws = try Workspace(global)
+        let db = try ws.database()
+        _ = try db.requestCancel(runID: runID, actor: ws.actor)
+        let launcher = RunLauncher(workspace: ws, mode: global.json ? .json : .terminal)
+        if RunLock.isHeld(directory: ws.state, runID: runID) {
+            if !global.json { Console.out("cancel requested; the process running \(runID) is stopping it") }
+            throw ExitCode(try await launcher.follow(runID: runID).rawValue)
+        }
+        // Nobody owns the run: settle it here so it does not linger as open.
+        let run = try db.run(runID)!
+        let executor = try ws.executor(observer: SilentObserver(), returnWhenWaiting: true, parallel: nil)
+        _ = try await executor.execute(runID: runID, runbook: try ws.pinnedRunbook(for: run))
+        throw ExitCode(try launcher.finish(runID: runID).rawValue == ExitStatus.cancelled.rawValue ? 0 : 1)
+    }
+}

@@ -1,0 +1,96 @@
+import Foundation
+import QRunCore
+
+/// Starts (or attaches to) a run and follows it to its end: what `run`, `incident` and `drill` share.
+struct RunLauncher {
+    let workspace: Workspace
+    let mode: OutputMode
+
+    /// Input values from `--input k=v` pairs.
+    static func parseInputs(_ pairs: [String]) throws -> [String: Value] {
+        var out: [String: Value] = [:]
+        for pair in pairs {
+            guard let eq = pair.firstIndex(of: "="), eq != pair.startIndex else {
+                throw CLIError(.usage, "--input takes NAME=VALUE, got '\(pair)'")
+            }
+            let name = String(pair[..<eq]).replacingOccurrences(of: "-", with: "_")
+            guard out[name] == nil else { throw CLIError(.usage, "input '\(name)' given twice") }
+            out[name] = .string(String(pair[pair.index(after: eq)...]))
+        }
+        return out
+    }
+
+    func start(runbookName: String, inputs given: [String: Value], runMode: RunMode, flags: Bool,
+               returnWhenWaiting: Bool, parallel: Int?) async throws -> ExitStatus {
+        let runbook = try workspace.loadRunbook(runbookName)
+        let inputs = try RunInputs.resolve(runbook, given: given, flags: flags)
+        var key: String?
+        if let t = runbook.concurrency {
+            do {
+                key = try t.render(in: ValueScope(roots: ["inputs": inputs, "run": .object([:]), "alert": .null, "event": .null])).interpolationText
+            } catch {
+                throw CLIError(.invalidInput, "cannot render the concurrency key: \(error)")
+            }
+            if runMode == .drill { key = key.map { "drill/\($0)" } }
+        }
+        let db = try workspace.database()
+        let trigger: Value = ["source": "cli", "actor": .string(workspace.actor)]
+        let outcome = try db.createRun(id: RunExecutor.newRunID(), runbook: runbook, mode: runMode, inputs: inputs,
+                                       trigger: trigger, concurrencyKey: key, actor: workspace.actor)
+        let run: RunRecord
+        switch outcome {
+        case .created(let r):
+            run = r
+        case .attached(let r):
+            run = r
+            let message = "an open run (\(r.id)) already holds concurrency key '\(key ?? "")'; this trigger was attached to it"
+            if mode == .terminal { Console.out(message) } else { Console.err("qrun: \(message)") }
+            if RunLock.isHeld(directory: workspace.state, runID: r.id) {
+                return try await follow(runID: r.id)
+            }
+            let pinned = try workspace.pinnedRunbook(for: r)
+            return try await execute(run: r, runbook: pinned, returnWhenWaiting: returnWhenWaiting, parallel: parallel)
+        }
+        return try await execute(run: run, runbook: runbook, returnWhenWaiting: returnWhenWaiting, parallel: parallel)
+    }
+
+    func observer() -> RunObserver {
+        switch mode {
+        case .terminal: return TerminalProgress()
+        case .jsonLines: return JSONLinesProgress()
+        case .json: return SilentObserver()
+        }
+    }
+
+    func execute(run: RunRecord, runbook: Runbook, returnWhenWaiting: Bool, parallel: Int?) async throws -> ExitStatus {
+        let executor = try workspace.executor(observer: observer(), returnWhenWaiting: returnWhenWaiting, parallel: parallel)
+        let outcome = try await executor.execute(runID: run.id, runbook: runbook)
+        return try finish(runID: outcome.runID)
+    }
+
+    /// Waits for a run another process is executing, then reports it.
+    func follow(runID: String) async throws -> ExitStatus {
+        let db = try workspace.database()
+        while true {
+            guard let r = try db.run(runID) else { throw CLIError(.state, "run \(runID) disappeared") }
+            if r.status.isTerminal || r.status == .waiting || !RunLock.isHeld(directory: workspace.state, runID: runID) { break }
+            try await Task.sleep(for: .milliseconds(250))
+        }
+        return try finish(runID: runID)
+    }
+
+    func finish(runID: String) throws -> ExitStatus {
+        let db = try workspace.database()
+        guard let run = try db.run(runID) else { throw CLIError(.state, "run \(runID) disappeared") }
+        let steps = try db.steps(runID: runID)
+        switch mode {
+        case .terminal: Console.out(RunSummary.text(run: run, steps: steps))
+        case .json: Console.json(RunSummary.json(run: run, steps: steps))
+        case .jsonLines:
+            var o = RunSummary.json(run: run, steps: steps).objectValue ?? [:]
+            o["event"] = "run.summary"
+            Console.json(.object(o), pretty: false)
+        }
+        return ExitStatus.of(run.status)
+    }
+}

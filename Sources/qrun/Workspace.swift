@@ -1,0 +1,105 @@
+import Foundation
+import QRunActions
+import QRunCore
+
+/// Everything a command needs, wired once: the only place that composes the modules.
+final class Workspace {
+    let home: String
+    let state: StateDirectory
+    let redactor: Redactor
+    let secrets: SecretResolver
+    let registry: ActionRegistry
+    let loader: RunbookLoader
+    let environment: [String: String]
+    private var openedDatabase: QRunDatabase?
+
+    init(_ options: GlobalOptions) throws {
+        let env = ProcessInfo.processInfo.environment
+        environment = env
+        let cwd = FileManager.default.currentDirectoryPath
+        let home = Self.absolute(options.home ?? env["QRUN_HOME"] ?? cwd, base: cwd)
+        var isDir: ObjCBool = false
+        guard FileManager.default.fileExists(atPath: home, isDirectory: &isDir), isDir.boolValue else {
+            throw CLIError(.usage, "workspace \(home) is not a directory (set by --home or QRUN_HOME)")
+        }
+        self.home = home
+        let stateDir = options.stateDir ?? env["QRUN_STATE_DIR"] ?? (home as NSString).appendingPathComponent("state")
+        state = StateDirectory(path: Self.absolute(stateDir, base: cwd))
+        redactor = Redactor()
+        secrets = SecretResolver.standard(redactor: redactor, environment: env, baseDirectory: home)
+        registry = BuiltinActions.registry()
+        loader = RunbookLoader(catalog: registry)
+    }
+
+    static func absolute(_ path: String, base: String) -> String {
+        let p = path.hasPrefix("/") ? path : (base as NSString).appendingPathComponent(path)
+        return (p as NSString).standardizingPath
+    }
+
+    /// The state database, opened on first use.
+    func database() throws -> QRunDatabase {
+        if let db = openedDatabase { return db }
+        let db = try QRunDatabase(directory: state, redactor: redactor)
+        openedDatabase = db
+        return db
+    }
+
+    /// Whether a state database exists yet (read-only commands avoid creating one).
+    var hasDatabase: Bool { FileManager.default.fileExists(atPath: state.databasePath) }
+
+    var runbooksDirectory: String { (home as NSString).appendingPathComponent("runbooks") }
+
+    /// The path of runbook NAME, or NAME itself when it is a path.
+    func runbookPath(_ name: String) throws -> String {
+        if name.hasSuffix(".yaml") || name.hasSuffix(".yml") || name.contains("/") {
+            return Self.absolute(name, base: FileManager.default.currentDirectoryPath)
+        }
+        let path = (runbooksDirectory as NSString).appendingPathComponent("\(name).yaml")
+        guard FileManager.default.fileExists(atPath: path) else {
+            let known = (try? FileManager.default.contentsOfDirectory(atPath: runbooksDirectory))?
+                .filter { $0.hasSuffix(".yaml") }.map { String($0.dropLast(5)) }.sorted() ?? []
+            let hint = Suggest.closest(to: name, in: known).map { "; did you mean '\($0)'?" }
+                ?? (known.isEmpty ? "" : "; available: \(known.joined(separator: ", "))")
+            throw CLIError(.usage, "no runbook '\(name)' in \(runbooksDirectory)\(hint)")
+        }
+        return path
+    }
+
+    /// Loads and validates runbook NAME, and checks it against any pinned text of the same version.
+    func loadRunbook(_ name: String) throws -> Runbook {
+        let runbook = try loader.load(path: try runbookPath(name))
+        if hasDatabase, let pinned = try database().pinnedSHA(name: runbook.name, version: runbook.version),
+           pinned != runbook.source.sha256 {
+            throw CLIError(.invalidInput, "\(runbook.source.path):1:1: error: runbook '\(runbook.name)' version \(runbook.version) has already been run with different text; bump `version:` to \(runbook.version + 1) after any change")
+        }
+        return runbook
+    }
+
+    /// The pinned runbook of a run (what resume, report and show use).
+    func pinnedRunbook(for run: RunRecord) throws -> Runbook {
+        guard let pinned = try database().pinnedSource(name: run.runbook, version: run.runbookVersion) else {
+            throw CLIError(.state, "run \(run.id) names runbook \(run.runbook) v\(run.runbookVersion), whose pinned text is missing from the state database")
+        }
+        do {
+            return try loader.load(text: pinned.text, path: pinned.path)
+        } catch {
+            throw CLIError(.state, "the pinned text of \(run.runbook) v\(run.runbookVersion) no longer validates with this qrun (\(error)); use the qrun version that started run \(run.id)")
+        }
+    }
+
+    /// Who is acting, for the audit log.
+    var actor: String {
+        let user = environment["QRUN_ACTOR"] ?? environment["USER"] ?? environment["LOGNAME"] ?? "uid:\(getuid())"
+        return "cli:\(user)"
+    }
+
+    func executor(observer: RunObserver, returnWhenWaiting: Bool, parallel: Int?) throws -> RunExecutor {
+        var config = ExecutorConfiguration()
+        config.actor = actor
+        config.returnWhenWaiting = returnWhenWaiting
+        config.environment = environment
+        if let parallel { config.defaultParallel = parallel }
+        return RunExecutor(database: try database(), stateDirectory: state, registry: registry, secrets: secrets,
+                           redactor: redactor, configuration: config, observer: observer)
+    }
+}
