@@ -521,7 +521,7 @@ struct TemplateTests {
             message: "'=' on its own is not an operator; use '==' to compare values", offset: 18))
     }
 
-    @Test func noCodeExecution() {
+    @Test func noCodeExecution() throws {
         #expect(templateError("${{ system('x') }}") == ExpressionError(
             message: "unknown function 'system'; functions are \(functionList)", offset: 4))
         #expect(templateError("run: ${{ eval('rm -rf /') }}") == ExpressionError(

@@ -1,0 +1,62 @@
+import Foundation
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// The Python receiving side of `Tests/Fixtures/effect_server.py`, on 127.0.0.1 and a free port.
+public final class EffectServer: Sendable {
+    private let process: RunningProcess
+    public let port: Int
+
+    public init() throws {
+        process = try RunningProcess(executable: "/usr/bin/env", arguments: ["python3", Fixtures.path("effect_server.py")],
+                                     environment: ["PATH": "/usr/local/bin:/usr/bin:/bin"], cwd: nil, stdin: nil)
+        let deadline = Date().addingTimeInterval(15)
+        var port: Int?
+        while Date() < deadline {
+            if let line = process.stdoutSoFar.split(separator: "\n").first(where: { $0.hasPrefix("PORT ") }) {
+                port = Int(line.dropFirst(5))
+                break
+            }
+            usleep(20_000)
+        }
+        guard let port else {
+            process.signal(SIGKILL)
+            throw TestFailure("effect server did not start: \(process.wait(timeout: 1).stderr)")
+        }
+        self.port = port
+    }
+
+    public var baseURL: String { "http://127.0.0.1:\(port)" }
+
+    /// Per-key counters.
+    public struct Stats: Sendable {
+        public var keys: [String: (requests: Int, effects: Int, paths: [String])]
+        public var requests: Int
+        public var unkeyed: Int
+    }
+
+    public func stats() throws -> Stats {
+        let data = try Data(contentsOf: URL(string: "\(baseURL)/stats")!)
+        guard let o = try JSONSerialization.jsonObject(with: data) as? [String: Any] else { throw TestFailure("bad stats") }
+        var keys: [String: (Int, Int, [String])] = [:]
+        for (k, v) in (o["keys"] as? [String: [String: Any]]) ?? [:] {
+            keys[k] = ((v["requests"] as? Int) ?? 0, (v["effects"] as? Int) ?? 0, (v["paths"] as? [String]) ?? [])
+        }
+        return Stats(keys: keys, requests: (o["requests"] as? Int) ?? 0, unkeyed: (o["unkeyed"] as? Int) ?? 0)
+    }
+
+    public func stop() {
+        process.signal(SIGTERM)
+        _ = process.wait(timeout: 5)
+    }
+
+    deinit { process.signal(SIGKILL) }
+}
+
+/// Runs a Python snippet (used to edit SQLite files in tamper tests, as an attacker would).
+public func python(_ code: String, _ args: [String] = []) throws -> ProcessOutput {
+    let p = try RunningProcess(executable: "/usr/bin/env", arguments: ["python3", "-c", code] + args,
+                               environment: ["PATH": "/usr/local/bin:/usr/bin:/bin"], cwd: nil, stdin: nil)
+    return p.wait(timeout: 60)
+}
