@@ -39,7 +39,8 @@ final class Workspace {
     /// The state database, opened on first use.
     func database() throws -> QRunDatabase {
         if let db = openedDatabase { return db }
-        let db = try QRunDatabase(directory: state, redactor: redactor)
+        let timeout = environment["QRUN_BUSY_TIMEOUT_MS"].flatMap(Double.init).map { $0 / 1000 } ?? 10
+        let db = try QRunDatabase(directory: state, redactor: redactor, busyTimeout: timeout)
         openedDatabase = db
         return db
     }

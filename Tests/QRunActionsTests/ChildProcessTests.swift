@@ -9,7 +9,7 @@ import Glibc
 
 /// Real-process tests for `ChildProcess`. Shell scripts are used here only as
 /// convenient children; the runner itself never involves a shell.
-@Suite("ChildProcess")
+@Suite("ChildProcess", .timeLimit(.minutes(1)))
 struct ChildProcessTests {
     static let searchPath = "/usr/bin:/bin"
 
@@ -348,7 +348,7 @@ struct ChildProcessTests {
     }
 
     @Test func childIgnoringTermIsKilledAfterTheGrace() async throws {
-        let script = "trap '' TERM; echo ready; while :; do sleep 1; done"
+        let script = "trap '' TERM; echo ready; i=0; while [ $i -lt 60 ]; do sleep 1; i=$((i+1)); done"
         let result = try await ChildProcess.run(shell(script, timeout: .milliseconds(1500), grace: .seconds(1)))
         #expect(text(result.stdout) == "ready\n")
         #expect(result.timedOut)
@@ -366,7 +366,7 @@ struct ChildProcessTests {
     }
 
     @Test func backgroundGrandchildIsKilledWithTheGroup() async throws {
-        let result = try await ChildProcess.run(shell("sleep 300 >/dev/null 2>&1 & echo $!"))
+        let result = try await ChildProcess.run(shell("sleep 120 >/dev/null 2>&1 & echo $!"))
         #expect(result.exitCode == 0)
         let grandchild = try #require(pid_t(text(result.stdout).trimmingCharacters(in: .whitespacesAndNewlines)))
         #expect(await ProcessProbe.becomesDead(grandchild))
@@ -374,7 +374,7 @@ struct ChildProcessTests {
 
     @Test func grandchildHoldingStdoutDoesNotBlockTheResult() async throws {
         // The grandchild inherits stdout; only killing the group ends the pipe.
-        let result = try await ChildProcess.run(shell("sleep 300 & echo $!"))
+        let result = try await ChildProcess.run(shell("sleep 120 & echo $!"))
         #expect(result.exitCode == 0)
         #expect(result.duration < .seconds(3))
         let grandchild = try #require(pid_t(text(result.stdout).trimmingCharacters(in: .whitespacesAndNewlines)))
@@ -382,7 +382,7 @@ struct ChildProcessTests {
     }
 
     @Test func groupSurvivesWhenKillOnExitIsOff() async throws {
-        let result = try await ChildProcess.run(shell("sleep 300 >/dev/null 2>&1 & echo $!", killGroup: false))
+        let result = try await ChildProcess.run(shell("sleep 120 >/dev/null 2>&1 & echo $!", killGroup: false))
         #expect(result.exitCode == 0)
         let grandchild = try #require(pid_t(text(result.stdout).trimmingCharacters(in: .whitespacesAndNewlines)))
         defer { kill(grandchild, SIGKILL) }
@@ -393,7 +393,7 @@ struct ChildProcessTests {
     }
 
     @Test func survivingDescendantHoldingStdoutIsBoundedByTheGrace() async throws {
-        let result = try await ChildProcess.run(shell("sleep 300 & echo $!", grace: .milliseconds(500), killGroup: false))
+        let result = try await ChildProcess.run(shell("sleep 120 & echo $!", grace: .milliseconds(500), killGroup: false))
         let grandchild = try #require(pid_t(text(result.stdout).trimmingCharacters(in: .whitespacesAndNewlines)))
         defer { kill(grandchild, SIGKILL) }
         #expect(result.exitCode == 0)
@@ -407,7 +407,7 @@ struct ChildProcessTests {
     @Test func cancellingTheTaskTearsTheChildDown() async throws {
         let directory = try TemporaryDirectory()
         let pidFile = directory.path + "/pid"
-        let request = shell("sleep 300 >/dev/null 2>&1 & echo $! > '\(pidFile).tmp'; mv '\(pidFile).tmp' '\(pidFile)'; exec sleep 300")
+        let request = shell("sleep 120 >/dev/null 2>&1 & echo $! > '\(pidFile).tmp'; mv '\(pidFile).tmp' '\(pidFile)'; exec sleep 120")
         let task = Task { try await ChildProcess.run(request) }
 
         let grandchild = try #require(await ProcessProbe.readPID(from: pidFile))
@@ -423,7 +423,7 @@ struct ChildProcessTests {
     @Test func cancellingATermIgnoringChildEscalatesToKill() async throws {
         let directory = try TemporaryDirectory()
         let readyFile = directory.path + "/ready"
-        let request = shell("trap '' TERM; touch '\(readyFile)'; while :; do sleep 1; done", grace: .milliseconds(500))
+        let request = shell("trap '' TERM; touch '\(readyFile)'; i=0; while [ $i -lt 60 ]; do sleep 1; i=$((i+1)); done", grace: .milliseconds(500))
         let task = Task { try await ChildProcess.run(request) }
         #expect(await ProcessProbe.waitForFile(readyFile))
         let cancelledAt = ContinuousClock.now

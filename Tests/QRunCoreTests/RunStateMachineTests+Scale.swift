@@ -84,6 +84,19 @@ struct RunStateMachineScaleTests {
         #expect(d.machine.status(of: "f\(Self.n - 1)") == .succeeded)
     }
 
+    @Test("a 10,000-step chain ending in a failure, with 10,000 on_failure steps waiting, completes")
+    func chainWithWideOnFailure() {
+        // on_failure steps that could start at once must not be looked at on every main-phase event
+        let chain = (0..<Self.n).map { RunPlan.Node.action("s\($0)", needs: $0 == 0 ? [] : ["s\($0 - 1)"]) }
+        let nodes = chain + (0..<Self.n).map { RunPlan.Node.cleanup("f\($0)") }
+        var d = StateMachineDriver(RunStateMachine(testing: nodes, maxParallel: 16))
+        let last = "s\(Self.n - 1)"
+        d.run { $0 == last ? .failed(step: $0, retryable: false) : .succeeded(step: $0) }
+        #expect(d.machine.status == .failed)
+        #expect(d.started.count == 2 * Self.n)
+        #expect(d.peakRunning == 16)
+    }
+
     @Test("a failure at the head of a 10,000-step chain cancels the rest in one event")
     func chainCascade() {
         let nodes = (0..<Self.n).map { RunPlan.Node.action("s\($0)", needs: $0 == 0 ? [] : ["s\($0 - 1)"]) }

@@ -161,14 +161,14 @@ struct StateMachineSimulation {
     func checkEnd() {
         let main = plan.nodes.filter { $0.phase == .main }.map { machine.status(of: $0.id)! }
         let onFailure = plan.nodes.filter { $0.phase == .onFailure }.map { machine.status(of: $0.id)! }
-        #expect(main.allSatisfy(\.isTerminal))
+        #expect(main.allSatisfy { $0.isTerminal })
         if machine.cancelRequested {
             #expect(machine.status == .cancelled)
-            #expect(onFailure.allSatisfy(\.isTerminal))
+            #expect(onFailure.allSatisfy { $0.isTerminal })
         } else if main.contains(where: { !$0.satisfiesNeeds }) {
             #expect(machine.status == .failed)
             #expect(main.contains(.failed))
-            #expect(onFailure.allSatisfy(\.isTerminal))
+            #expect(onFailure.allSatisfy { $0.isTerminal })
         } else {
             #expect(machine.status == .succeeded)
             #expect(onFailure.allSatisfy { $0 == .pending })

@@ -326,6 +326,7 @@ extension ChildProcess {
             let remaining = deadline - now
             guard remaining > .zero else { return 0 }
             let (seconds, attoseconds) = remaining.components
+            guard seconds < Int64(Int32.max / 1000) else { return Int32.max }
             let milliseconds = seconds * 1000 + attoseconds / 1_000_000_000_000_000 + 1
             return Int32(clamping: milliseconds)
         }

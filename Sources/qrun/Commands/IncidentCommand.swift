@@ -18,13 +18,14 @@ struct IncidentCommand: AsyncParsableCommand {
     var rest: [String] = []
 
     func run() async throws {
+        var global = self.global
+        var flags = try Self.extractGlobals(rest, into: &global)
         let ws = try Workspace(global)
         let rb = try ws.loadRunbook(runbook)
-        if rest.contains("--help") || rest.contains("-h") {
+        if flags.contains("--help") || flags.contains("-h") {
             Console.out(Self.help(for: rb, command: "incident"))
             return
         }
-        var flags = rest
         var noWait = false
         if let i = flags.firstIndex(of: "--no-wait") { flags.remove(at: i); noWait = true }
         let inputs = try Self.parseFlags(flags, runbook: rb)
@@ -32,6 +33,33 @@ struct IncidentCommand: AsyncParsableCommand {
         let status = try await launcher.start(runbookName: runbook, inputs: inputs, runMode: .apply, flags: true,
                                               returnWhenWaiting: noWait, parallel: nil)
         throw ExitCode(status.rawValue)
+    }
+
+    /// Takes qrun's own options (`--json`, `--home`, `--state-dir`) out of the passthrough
+    /// arguments; they win over runbook inputs of the same name.
+    static func extractGlobals(_ args: [String], into global: inout GlobalOptions) throws -> [String] {
+        var out: [String] = []
+        var i = 0
+        while i < args.count {
+            let a = args[i]
+            func value(_ flag: String) throws -> String {
+                if a.hasPrefix(flag + "=") { return String(a.dropFirst(flag.count + 1)) }
+                guard i + 1 < args.count else { throw CLIError(.usage, "\(flag) needs a value") }
+                i += 1
+                return args[i]
+            }
+            if a == "--json" {
+                global.json = true
+            } else if a == "--home" || a.hasPrefix("--home=") {
+                global.home = try value("--home")
+            } else if a == "--state-dir" || a.hasPrefix("--state-dir=") {
+                global.stateDir = try value("--state-dir")
+            } else {
+                out.append(a)
+            }
+            i += 1
+        }
+        return out
     }
 
     /// Parses `--flag VALUE`, `--flag=VALUE`, bare `--flag` for booleans, and `--input k=v`.

@@ -50,13 +50,15 @@ struct DrillCommand: AsyncParsableCommand {
     var rest: [String] = []
 
     func run() async throws {
+        var global = self.global
+        let flags = try IncidentCommand.extractGlobals(rest, into: &global)
         let ws = try Workspace(global)
         let rb = try ws.loadRunbook(runbook)
-        if rest.contains("--help") || rest.contains("-h") {
+        if flags.contains("--help") || flags.contains("-h") {
             Console.out(IncidentCommand.help(for: rb, command: "drill"))
             return
         }
-        let inputs = try IncidentCommand.parseFlags(rest, runbook: rb)
+        let inputs = try IncidentCommand.parseFlags(flags, runbook: rb)
         let mode = OutputMode.choose(json: global.json)
         let launcher = RunLauncher(workspace: ws, mode: mode == .json ? .json : mode)
         let status = try await launcher.start(runbookName: runbook, inputs: inputs, runMode: .drill, flags: true,
