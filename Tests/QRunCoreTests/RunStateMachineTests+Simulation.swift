@@ -70,8 +70,10 @@ struct StateMachineSimulation {
                 case 1:
                     apply(.retryDue(step: retrying.remove(at: Int.random(in: 0..<retrying.count, using: &rng))))
                 default:
+                    // The executor reports conditionFalse for an approval whose `if` is false
                     let id = approvals.remove(at: Int.random(in: 0..<approvals.count, using: &rng))
-                    apply(.approval(step: id, approved: Int.random(in: 0..<100, using: &rng) < 85))
+                    let r = Int.random(in: 0..<100, using: &rng)
+                    apply(r < 10 ? .conditionFalse(step: id) : .approval(step: id, approved: r < 85))
                 }
             }
         }
@@ -200,7 +202,9 @@ struct RunStateMachineSimulationTests {
         #expect(first.0.last == [.runStatus(.failed)])
     }
 
-    @Test("random runs keep every rule and replay identically", arguments: 1...60)
+    static let seeds: ClosedRange<UInt64> = 1...60
+
+    @Test("random runs keep every rule and replay identically", arguments: seeds)
     func randomRuns(seed: UInt64) {
         var first = StateMachineSimulation(seed: seed)
         first.run()
@@ -208,5 +212,23 @@ struct RunStateMachineSimulationTests {
         second.run()
         #expect(first.transcript == second.transcript)
         #expect(first.machine.steps == second.machine.steps)
+    }
+
+    @Test("the random runs reach every ending, the on_failure phase, approvals and retries")
+    func randomRunsCoverage() {
+        var endings = Set<RunStatus>()
+        var failurePhases = 0, skippedApprovals = 0, retries = 0
+        for seed in Self.seeds {
+            var sim = StateMachineSimulation(seed: seed)
+            sim.run()
+            endings.insert(sim.machine.status)
+            if sim.machine.inFailurePhase { failurePhases += 1 }
+            skippedApprovals += sim.plan.nodes.filter { $0.isApproval && sim.machine.status(of: $0.id) == .skipped }.count
+            retries += sim.transcript.joined().filter { if case .scheduleRetry = $0 { true } else { false } }.count
+        }
+        #expect(endings == [.succeeded, .failed, .cancelled])
+        #expect(failurePhases > 0)
+        #expect(skippedApprovals > 0)
+        #expect(retries > 0)
     }
 }

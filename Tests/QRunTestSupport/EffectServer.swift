@@ -47,7 +47,7 @@ public final class EffectServer: Sendable {
     }
 
     public func stop() {
-        process.signal(SIGTERM)
+        process.signal(SIGKILL)
         _ = process.wait(timeout: 5)
     }
 

@@ -13,8 +13,9 @@ public enum RunInputs {
         var out: [String: Value] = [:]
         func label(_ name: String) -> String { flags ? "--\(name.replacingOccurrences(of: "_", with: "-"))" : "input '\(name)'" }
         for name in given.keys.sorted() where runbook.input(name) == nil {
-            let known = runbook.inputs.map { flags ? "--\($0.flagName)" : $0.name }
-            let hint = Suggest.closest(to: flags ? "--\(name.replacingOccurrences(of: "_", with: "-"))" : name, in: known).map { "; did you mean \($0)?" }
+            let known = runbook.inputs.map { flags ? "--\($0.flagName)" : "'\($0.name)'" }
+            let typed = flags ? "--\(name.replacingOccurrences(of: "_", with: "-"))" : "'\(name)'"
+            let hint = Suggest.closest(to: typed, in: known).map { "; did you mean \($0)?" }
                 ?? (known.isEmpty ? "; it takes no inputs" : "; it takes \(known.joined(separator: ", "))")
             problems.append("runbook \(runbook.name) has no \(label(name))\(hint)")
         }

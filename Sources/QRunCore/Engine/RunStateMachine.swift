@@ -5,11 +5,14 @@
 /// - A step is ready when every step it needs succeeded or was skipped; if any needed step failed
 ///   or was cancelled, the step is cancelled (and so are its dependants). Independent branches keep
 ///   running after a failure: containment is never left half-done because a sibling failed.
-/// - At most `maxParallel` actions run at once (approval waits do not count).
+/// - At most `maxParallel` actions run at once. Approval waits do not count, and an approval is
+///   asked for as soon as it is ready, even while actions queue for a slot.
 /// - A failed attempt is retried when the error is retryable and attempts remain.
 /// - When every main step has ended: success if none failed; otherwise the `on_failure` steps run
 ///   and the run ends failed. Cancel stops everything pending and ends the run cancelled (no
 ///   `on_failure`: an operator chose to stop).
+/// - `.begin` is taken once per machine; on a restored machine it restarts the steps found
+///   `running` with their next attempt. Events that do not fit a step's state are ignored.
 ///
 /// Every event costs time proportional to the steps it touches, not to the size of the run.
 public struct RunStateMachine: Sendable {
@@ -38,8 +41,11 @@ public struct RunStateMachine: Sendable {
     private let index: [String: Int]
     private let dependants: [[Int]]
     private var unmet: [Int]
-    private var ready: [Int] = []
-    private var readyHead = 0
+    /// Ready steps of the current phase only: the other phase's steps are queued when it begins,
+    /// so a main-phase event never walks the `on_failure` steps.
+    private var readyActions = ReadyQueue()
+    private var readyApprovals = ReadyQueue()
+    private var begun = false
     private var running: Int
     private var open: [StepSpec.Phase: Int]
     private var waiting: Int
@@ -67,7 +73,11 @@ public struct RunStateMachine: Sendable {
         }
         self.dependants = deps
         self.unmet = unmet
-        self.inFailurePhase = plan.nodes.indices.contains { plan.nodes[$0].phase == .onFailure && states[$0].status != .pending }
+        // An on_failure step leaves `pending` without the phase having begun only when an operator
+        // cancel stopped it; any other change means the phase had begun.
+        self.inFailurePhase = plan.nodes.indices.contains {
+            plan.nodes[$0].phase == .onFailure && states[$0].status != .pending && states[$0].status != .cancelled
+        }
         var open: [StepSpec.Phase: Int] = [:]
         var running = 0, waiting = 0, retrying = 0, phaseFailed = false
         for (i, node) in plan.nodes.enumerated() {
@@ -101,19 +111,23 @@ public struct RunStateMachine: Sendable {
         var out: [EngineCommand] = []
         switch event {
         case .begin:
+            // A second begin would restart actions that are in flight.
+            guard !begun else { return [] }
+            begun = true
             for i in states.indices where states[i].status == .running {
                 // Interrupted mid-action by a crash: it starts again under the same idempotency key.
                 set(i, .pending)
             }
             for i in states.indices where states[i].status == .pending && unmet[i] == 0 {
-                ready.append(i)
+                enqueue(i)
             }
             for i in states.indices where states[i].status == .pending && hasBlockedNeed(i) {
                 out += cascadeCancel(from: i, reason: blockReason(i))
             }
             if cancelRequested { out += cancelEverything() }
         case .conditionFalse(let id):
-            guard let i = index[id], states[i].status == .running else { return [] }
+            // An approval's `if` is checked when it is asked for, so it is skipped from waitingApproval.
+            guard let i = index[id], states[i].status == .running || states[i].status == .waitingApproval else { return [] }
             out += finishStep(i, .skipped)
         case .succeeded(let id):
             guard let i = index[id], states[i].status == .running || states[i].status == .waitingApproval else { return [] }
@@ -130,7 +144,7 @@ public struct RunStateMachine: Sendable {
         case .retryDue(let id):
             guard let i = index[id], states[i].status == .retryWait else { return [] }
             set(i, .pending)
-            ready.append(i)
+            enqueue(i)
         case .approval(let id, let approved):
             guard let i = index[id], states[i].status == .waitingApproval else { return [] }
             if approved {
@@ -180,7 +194,7 @@ public struct RunStateMachine: Sendable {
         if final.satisfiesNeeds {
             for d in dependants[i] {
                 unmet[d] -= 1
-                if unmet[d] == 0, states[d].status == .pending { ready.append(d) }
+                if unmet[d] == 0, states[d].status == .pending { enqueue(d) }
             }
         } else {
             let reason = "step '\(plan.nodes[i].id)' it needs \(final == .failed ? "failed" : "did not run")"
@@ -220,37 +234,34 @@ public struct RunStateMachine: Sendable {
         return out
     }
 
+    /// The phase whose steps may start now.
+    private var currentPhase: StepSpec.Phase { inFailurePhase ? .onFailure : .main }
+
+    /// Queues a ready step, unless it belongs to a phase that has not begun.
+    private mutating func enqueue(_ i: Int) {
+        guard plan.nodes[i].phase == currentPhase else { return }
+        if plan.nodes[i].isApproval { readyApprovals.push(i) } else { readyActions.push(i) }
+    }
+
     /// Starts what is ready, ends phases and the run.
     private mutating func advance() -> [EngineCommand] {
         var out: [EngineCommand] = []
-        let phase: StepSpec.Phase = inFailurePhase ? .onFailure : .main
-        var deferred: [Int] = []
-        while readyHead < ready.count {
-            let i = ready[readyHead]
-            readyHead += 1
-            guard states[i].status == .pending, plan.nodes[i].phase == phase, !cancelRequested else {
-                if states[i].status == .pending, plan.nodes[i].phase != phase { deferred.append(i) }
-                continue
-            }
-            let node = plan.nodes[i]
-            if !node.isApproval && running >= plan.maxParallel {
-                readyHead -= 1
-                break
-            }
-            states[i].attempt += 1
-            if node.isApproval {
+        if !cancelRequested {
+            // Approvals first: they take no slot, so they never wait behind actions.
+            while let i = readyApprovals.pop() {
+                guard states[i].status == .pending else { continue }
+                states[i].attempt += 1
                 set(i, .waitingApproval)
-                out.append(.awaitApproval(step: node.id))
-            } else {
+                out.append(.awaitApproval(step: plan.nodes[i].id))
+            }
+            while running < plan.maxParallel, let i = readyActions.pop() {
+                guard states[i].status == .pending else { continue }
+                states[i].attempt += 1
                 set(i, .running)
-                out.append(.start(step: node.id, attempt: states[i].attempt))
+                out.append(.start(step: plan.nodes[i].id, attempt: states[i].attempt))
             }
         }
-        if readyHead > 4096, readyHead * 2 > ready.count {
-            ready.removeFirst(readyHead)
-            readyHead = 0
-        }
-        ready += deferred
+        let phase = currentPhase
         if open[phase, default: 0] == 0 {
             if cancelRequested { return out + finish(.cancelled) }
             if phase == .main {
@@ -258,7 +269,7 @@ public struct RunStateMachine: Sendable {
                 if open[.onFailure, default: 0] == 0 { return out + finish(.failed) }
                 inFailurePhase = true
                 for i in states.indices where plan.nodes[i].phase == .onFailure && states[i].status == .pending && unmet[i] == 0 {
-                    ready.append(i)
+                    enqueue(i)
                 }
                 return out + advance()
             }
@@ -275,5 +286,27 @@ public struct RunStateMachine: Sendable {
     private mutating func finish(_ final: RunStatus) -> [EngineCommand] {
         status = final
         return [.runStatus(final)]
+    }
+}
+
+/// A FIFO of step indices with amortised O(1) push and pop.
+private struct ReadyQueue: Sendable {
+    private var items: [Int] = []
+    private var head = 0
+
+    mutating func push(_ i: Int) { items.append(i) }
+
+    mutating func pop() -> Int? {
+        guard head < items.count else { return nil }
+        let i = items[head]
+        head += 1
+        if head == items.count {
+            items.removeAll(keepingCapacity: true)
+            head = 0
+        } else if head > 1024, head * 2 > items.count {
+            items.removeFirst(head)
+            head = 0
+        }
+        return i
     }
 }

@@ -46,12 +46,28 @@ public enum InputCoercion {
             guard let s = value.stringValue, s.hasPrefix("secret:") else {
                 return bad("must be a secret reference like secret:env:NAME or secret:file:PATH, never the secret itself")
             }
-            do {
-                _ = try SecretReference.parse(s)
-            } catch {
-                return bad("is not a valid secret reference: \(error)")
-            }
+            if let problem = secretReferenceProblem(s) { return bad(problem) }
             return .success(.string(s))
+        }
+    }
+
+    /// Why `text` (which starts with `secret:`) is not a valid secret reference, as the end of a
+    /// sentence; nil when it is valid. The text itself is never quoted: a malformed reference may
+    /// be a pasted secret.
+    public static func secretReferenceProblem(_ text: String) -> String? {
+        guard (try? SecretReference.parse(text)) == nil else { return nil }
+        let rest = text.dropFirst(SecretReference.prefix.count)
+        let scheme = rest.prefix { $0 != ":" }
+        let usage = "use secret:env:NAME, secret:file:PATH or secret:vault:MOUNT/PATH#FIELD"
+        switch scheme {
+        case "env":
+            return "is not a valid secret reference: secret:env: needs an environment variable name made of letters, digits and '_', not starting with a digit"
+        case "file":
+            return "is not a valid secret reference: secret:file: needs a path"
+        case "vault":
+            return "is not a valid secret reference: a Vault reference needs a mount, a path and a field, as in secret:vault:MOUNT/PATH#FIELD"
+        default:
+            return "is not a valid secret reference: it names no known secret source; \(usage)"
         }
     }
 

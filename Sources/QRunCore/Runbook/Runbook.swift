@@ -28,6 +28,8 @@ public struct Runbook: Sendable {
     public var onFailure: [StepSpec]
     /// Where the text came from, and its exact bytes.
     public var source: RunbookSource
+    /// Where the concurrency key's value stands, for validation messages.
+    public var concurrencyLocation: SourceLocation? = nil
 
     /// Every step, main first, then `on_failure`.
     public var allSteps: [StepSpec] { steps + onFailure }

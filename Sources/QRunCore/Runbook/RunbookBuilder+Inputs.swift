@@ -3,6 +3,7 @@ import Yams
 
 extension RunbookBuilder {
     static let inputKeys = ["type", "required", "default", "pattern", "description", "values"]
+    static let inputTypes = ["string", "int", "bool", "enum", "duration", "secret"]
 
     mutating func buildInputs(_ node: Node) -> [InputSpec] {
         guard case .mapping(let m) = node else {
@@ -21,6 +22,7 @@ extension RunbookBuilder {
             }
             let f = members(specMap, allowed: Self.inputKeys, context: "in input '\(name)'")
             var kind: InputSpec.Kind = .string
+            var isEnum = false
             if let t = f["type"] {
                 switch scalarString(t) ?? "" {
                 case "string": kind = .string
@@ -29,6 +31,7 @@ extension RunbookBuilder {
                 case "duration": kind = .duration
                 case "secret": kind = .secret
                 case "enum":
+                    isEnum = true
                     if case .sequence(let values)? = f["values"], !values.isEmpty {
                         let strings = values.compactMap { scalarString($0) }
                         if strings.count != values.count || Set(strings).count != strings.count {
@@ -36,16 +39,18 @@ extension RunbookBuilder {
                         }
                         kind = .enumeration(strings)
                     } else {
-                        fail(t, "an enum input needs 'values', a non-empty list")
+                        fail(f["values"] ?? t, "enum input '\(name)' needs 'values', a non-empty list of the allowed strings, e.g. values: [ibm-quantum, braket]")
                     }
                 default:
-                    fail(t, "unknown input type '\(scalarString(t) ?? "?")'; use string, int, bool, enum, duration or secret")
+                    let given = scalarString(t) ?? "?"
+                    let hint = Suggest.closest(to: given, in: Self.inputTypes).map { "did you mean '\($0)'? " } ?? ""
+                    fail(t, "unknown input type '\(given)'; \(hint)use string, int, bool, enum, duration or secret")
                 }
             } else {
                 fail(v, "input '\(name)' needs a 'type' (string, int, bool, enum, duration or secret)")
             }
-            if f["values"] != nil, case .enumeration = kind {} else if let vn = f["values"] {
-                fail(vn, "'values' only applies to enum inputs")
+            if let vn = f["values"], !isEnum {
+                fail(vn, "'values' only applies to enum inputs; set type: enum or drop values")
             }
             var required = false
             if let r = f["required"] {
@@ -54,16 +59,16 @@ extension RunbookBuilder {
             var pattern: String?
             if let p = f["pattern"] {
                 if let s = scalarString(p) {
-                    if (try? NSRegularExpression(pattern: s)) == nil {
-                        fail(p, "pattern is not a valid regular expression")
-                    } else if case .string = kind {
-                        pattern = s
+                    if kind != .string || isEnum {
+                        fail(p, "pattern only applies to string inputs; input '\(name)' is \(isEnum ? "enum" : "\(kind)")")
+                    } else if (try? NSRegularExpression(pattern: s)) == nil {
+                        fail(p, "pattern of input '\(name)' is not a valid regular expression; check its brackets, parentheses and escapes")
                     } else {
-                        fail(p, "pattern only applies to string inputs")
+                        pattern = s
                     }
                 } else { fail(p, "pattern must be a string") }
             }
-            let description = f["description"].flatMap { scalarString($0) }
+            let description = optionalString(f["description"], what: "description of input '\(name)'")
             var spec = InputSpec(name: name, kind: kind, required: required, defaultValue: nil,
                                  pattern: pattern, description: description, location: loc(k))
             if let d = f["default"] {

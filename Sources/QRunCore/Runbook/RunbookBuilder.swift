@@ -8,6 +8,8 @@ struct RunbookBuilder {
     let catalog: ActionCatalog
     let limits: RunbookLoader.Limits
     var issues: [RunbookIssue] = []
+    /// Built on the first expression error; most runbooks never need it.
+    lazy var locator = ScalarLocator(text: text)
 
     init(path: String, text: String, catalog: ActionCatalog, limits: RunbookLoader.Limits) {
         self.path = path
@@ -48,15 +50,13 @@ struct RunbookBuilder {
             failAt(root, "missing required key 'version' (an integer, bumped on every change)")
         }
 
-        let description = fields["description"].flatMap { node -> String? in
-            guard let s = scalarString(node) else { fail(node, "description must be a string"); return nil }
-            return s
-        }
+        let description = optionalString(fields["description"], what: "description")
 
         let inputs = fields["inputs"].map { buildInputs($0) } ?? []
         let env = fields["env"].map { buildEnv($0) } ?? []
 
         var concurrency: Template?
+        var concurrencyLocation: SourceLocation?
         if let node = fields["concurrency"] {
             var keyNode: Node? = node
             if case .mapping(let m) = node {
@@ -64,7 +64,12 @@ struct RunbookBuilder {
                 if keyNode == nil { fail(node, "concurrency needs a 'key', e.g. key: \"credential-leak/${{ inputs.token_id }}\"") }
             }
             if let keyNode {
-                if let s = scalarString(keyNode) { concurrency = template(s, at: keyNode) } else { fail(keyNode, "concurrency key must be a string") }
+                if let s = scalarString(keyNode) {
+                    concurrency = template(s, at: keyNode)
+                    concurrencyLocation = loc(keyNode)
+                } else {
+                    fail(keyNode, "concurrency key must be a string")
+                }
             }
         }
 
@@ -78,7 +83,7 @@ struct RunbookBuilder {
         var steps: [StepSpec] = []
         if let node = fields["steps"] {
             steps = buildSteps(node, phase: .main)
-            if steps.isEmpty, case .sequence = node { fail(node, "steps is empty; a runbook needs at least one step") }
+            if case .sequence(let seq) = node, seq.isEmpty { fail(node, "steps is empty; a runbook needs at least one step") }
         } else {
             failAt(root, "missing required key 'steps' (a list of steps)")
         }
@@ -91,7 +96,7 @@ struct RunbookBuilder {
         return Runbook(name: name, version: version, description: description, inputs: inputs,
                        declaredEnvironment: env, concurrency: concurrency, maxParallel: maxParallel,
                        triggers: triggers, steps: steps, onFailure: onFailure,
-                       source: RunbookSource(path: path, text: text))
+                       source: RunbookSource(path: path, text: text), concurrencyLocation: concurrencyLocation)
     }
 
     // MARK: - Environment
@@ -110,6 +115,16 @@ struct RunbookBuilder {
             names.append(s)
         }
         return names
+    }
+
+    /// A string field; anything else is reported.
+    mutating func optionalString(_ node: Node?, what: String) -> String? {
+        guard let node else { return nil }
+        guard case .scalar = node, let s = scalarString(node) else {
+            fail(node, "\(what) must be a string; found \(kind(of: node))")
+            return nil
+        }
+        return s
     }
 
     // MARK: - Triggers
@@ -150,15 +165,27 @@ struct RunbookBuilder {
             var after: Duration?
             if let a = f["after"] { after = duration(a, what: "after") }
             var inputs: [String: Template] = [:]
+            var inputLocations: [String: SourceLocation] = [:]
             if let i = f["inputs"] {
                 if case .mapping(let im) = i {
                     for (k, v) in im {
-                        guard let ks = scalarString(k) else { continue }
-                        if let vs = scalarString(v), let t = template(vs, at: v) { inputs[ks] = t }
+                        guard let ks = scalarString(k) else { fail(k, "trigger input names must be plain strings"); continue }
+                        guard case .scalar = v, let vs = scalarString(v) else {
+                            fail(v, "trigger input '\(ks)' must be a single value, e.g. \"${{ alert.labels.token_id }}\"")
+                            continue
+                        }
+                        if let t = template(vs, at: v) {
+                            inputs[ks] = t
+                            inputLocations[ks] = loc(v)
+                        }
                     }
                 } else { fail(i, "trigger inputs must be a map of input names to values") }
             }
-            if let kind { out.append(TriggerSpec(kind: kind, after: after, inputs: inputs, location: loc(item))) }
+            if let kind {
+                var trigger = TriggerSpec(kind: kind, after: after, inputs: inputs, location: loc(item))
+                trigger.inputLocations = inputLocations
+                out.append(trigger)
+            }
         }
         return out
     }
@@ -246,21 +273,42 @@ struct RunbookBuilder {
     }
 
     mutating func duration(_ node: Node, what: String) -> Duration? {
-        guard let s = scalarString(node), let d = DurationParser.parse(s) else {
-            fail(node, "\(what) must be a duration like 500ms, 20s, 5m or 24h")
+        guard let s = scalarString(node), case .scalar = node else {
+            fail(node, "\(what) must be a duration like 500ms, 20s, 5m or 24h; found \(kind(of: node))")
+            return nil
+        }
+        guard let d = DurationParser.parse(s) else {
+            fail(node, "\(what) must be a duration like 500ms, 20s, 5m or 24h; found '\(s)'"
+                 + (Int(s) != nil ? ", which has no unit" : ""))
             return nil
         }
         return d
     }
 
-    /// Parses a template, reporting a syntax error at its exact column.
+    /// Parses a template, reporting a syntax error at its exact line and column.
     mutating func template(_ text: String, at node: Node) -> Template? {
         do {
             return try Template.parse(text)
         } catch {
-            let shift = isQuoted(node) ? 1 : 0
-            issues.append(RunbookIssue(loc(node).advanced(byColumns: error.offset + shift), "invalid expression: \(error.message)"))
+            expressionError(error, in: text, at: node)
             return nil
         }
+    }
+
+    /// Parses a bare expression (an `if` written without `${{ }}`) as a one-expression template.
+    mutating func bareExpression(_ text: String, at node: Node) -> Template? {
+        do {
+            let expression = try ExpressionParser.parse(text)
+            return Template(source: text, segments: [.expression(expression, offset: 0)])
+        } catch {
+            expressionError(error, in: text, at: node)
+            return nil
+        }
+    }
+
+    /// Reports an expression syntax error at the file position of the character it names.
+    mutating func expressionError(_ error: ExpressionError, in text: String, at node: Node) {
+        let at = locator.location(ofOffset: error.offset, in: text, at: loc(node))
+        issues.append(RunbookIssue(at, "invalid expression: \(error.message)"))
     }
 }

@@ -29,20 +29,27 @@ public struct RunbookLoader: Sendable {
         let start = SourceLocation(file: path, line: 1, column: 1)
         var isDir: ObjCBool = false
         guard FileManager.default.fileExists(atPath: path, isDirectory: &isDir) else {
-            throw RunbookValidationError([RunbookIssue(start, "no runbook file at this path")])
+            throw RunbookValidationError([RunbookIssue(start, "no runbook file at this path; check the name, or run qrun list to see the runbooks")])
         }
         guard !isDir.boolValue else {
-            throw RunbookValidationError([RunbookIssue(start, "this is a directory, not a runbook file")])
+            throw RunbookValidationError([RunbookIssue(start, "this is a directory, not a runbook file; give the path of a .yaml file")])
         }
         if let attrs = try? FileManager.default.attributesOfItem(atPath: path),
-           let size = attrs[.size] as? Int, size > limits.maxBytes {
-            throw RunbookValidationError([RunbookIssue(start, "runbook is \(size) bytes; the limit is \(limits.maxBytes) bytes (1 MiB)")])
+           let size = (attrs[.size] as? NSNumber)?.intValue, size > limits.maxBytes {
+            throw RunbookValidationError([RunbookIssue(start, tooLarge(size))])
         }
         guard let data = FileManager.default.contents(atPath: path) else {
-            throw RunbookValidationError([RunbookIssue(start, "cannot read this file (permissions?)")])
+            throw RunbookValidationError([RunbookIssue(start, "cannot read this file; check that it exists and that you may read it")])
+        }
+        guard data.count <= limits.maxBytes else {
+            throw RunbookValidationError([RunbookIssue(start, tooLarge(data.count))])
+        }
+        if let bad = Self.firstInvalidUTF8(data) {
+            throw RunbookValidationError([RunbookIssue(SourceLocation(file: path, line: bad.line, column: bad.column),
+                                                       "runbook is not valid UTF-8 text (byte \(bad.offset) is not part of a UTF-8 character); save it as UTF-8")])
         }
         guard let text = String(data: data, encoding: .utf8) else {
-            throw RunbookValidationError([RunbookIssue(start, "runbook is not valid UTF-8 text")])
+            throw RunbookValidationError([RunbookIssue(start, "runbook is not valid UTF-8 text; save it as UTF-8")])
         }
         return try load(text: text, path: path)
     }
@@ -51,23 +58,26 @@ public struct RunbookLoader: Sendable {
     public func load(text: String, path: String) throws(RunbookValidationError) -> Runbook {
         let start = SourceLocation(file: path, line: 1, column: 1)
         guard text.utf8.count <= limits.maxBytes else {
-            throw RunbookValidationError([RunbookIssue(start, "runbook is \(text.utf8.count) bytes; the limit is \(limits.maxBytes) bytes (1 MiB)")])
+            throw RunbookValidationError([RunbookIssue(start, tooLarge(text.utf8.count))])
         }
-        let estimate = YAMLPrescan.estimateDepth(text)
-        if estimate.depth > limits.maxDepth * 4 {
-            throw RunbookValidationError([RunbookIssue(SourceLocation(file: path, line: estimate.line, column: estimate.column),
-                                                       "YAML nesting is deeper than \(limits.maxDepth) levels")])
+        let prescan = YAMLPrescan.scan(text)
+        if let refusal = prescan.refusal {
+            throw RunbookValidationError([RunbookIssue(SourceLocation(file: path, line: refusal.line, column: refusal.column), refusal.message)])
+        }
+        if prescan.depth > limits.maxDepth * 4 {
+            throw RunbookValidationError([RunbookIssue(SourceLocation(file: path, line: prescan.depthLine, column: prescan.depthColumn),
+                                                       tooDeep)])
         }
         let root: Node?
         do {
             root = try Yams.compose(yaml: text)
         } catch let error as YamlError {
-            throw RunbookValidationError([Self.issue(for: error, path: path)])
+            throw RunbookValidationError([issue(for: error, path: path, text: text)])
         } catch {
             throw RunbookValidationError([RunbookIssue(start, "cannot parse YAML: \(error)")])
         }
         guard let root else {
-            throw RunbookValidationError([RunbookIssue(start, "runbook is empty")])
+            throw RunbookValidationError([RunbookIssue(start, "runbook is empty; it needs at least runbook, version and steps")])
         }
         var budget = NodeBudget(maxNodes: limits.maxNodes, maxDepth: limits.maxDepth)
         if let issue = budget.check(root, path: path) {
@@ -83,52 +93,12 @@ public struct RunbookLoader: Sendable {
         throw RunbookValidationError(issues)
     }
 
-    static func issue(for error: YamlError, path: String) -> RunbookIssue {
-        func at(_ mark: Mark) -> SourceLocation { SourceLocation(file: path, line: mark.line, column: mark.column) }
-        switch error {
-        case .scanner(let context, let problem, let mark, _),
-             .parser(let context, let problem, let mark, _),
-             .composer(let context, let problem, let mark, _):
-            let ctx = context.map { "\($0.text) " } ?? ""
-            return RunbookIssue(at(mark), "invalid YAML: \(ctx)\(problem)".replacingOccurrences(of: "  ", with: " "))
-        case .duplicatedKeysInMapping(let duplicates, let context):
-            return RunbookIssue(at(context.mark), "duplicate key \(duplicates.map { "'\($0)'" }.joined(separator: ", ")) in the same map")
-        case .reader(let problem, _, _, _):
-            return RunbookIssue(SourceLocation(file: path, line: 1, column: 1), "cannot read YAML: \(problem)")
-        default:
-            return RunbookIssue(SourceLocation(file: path, line: 1, column: 1), "cannot parse YAML: \(error)")
-        }
+    var tooDeep: String {
+        "YAML nesting is deeper than \(limits.maxDepth) levels; a runbook never needs that much, so the file is refused"
     }
-}
 
-/// Walks a composed tree once, refusing it when alias expansion or nesting goes past the limits.
-struct NodeBudget {
-    var maxNodes: Int
-    var maxDepth: Int
-    var seen = 0
-
-    mutating func check(_ node: Node, path: String, depth: Int = 1) -> RunbookIssue? {
-        seen += 1
-        let loc = SourceLocation(file: path, line: node.mark?.line ?? 1, column: node.mark?.column ?? 1)
-        if seen > maxNodes {
-            return RunbookIssue(loc, "runbook expands to more than \(maxNodes) YAML nodes (an alias bomb?); refused")
-        }
-        if depth > maxDepth {
-            return RunbookIssue(loc, "YAML nesting is deeper than \(maxDepth) levels")
-        }
-        switch node {
-        case .mapping(let m):
-            for (k, v) in m {
-                if let i = check(k, path: path, depth: depth + 1) { return i }
-                if let i = check(v, path: path, depth: depth + 1) { return i }
-            }
-        case .sequence(let s):
-            for v in s {
-                if let i = check(v, path: path, depth: depth + 1) { return i }
-            }
-        default:
-            break
-        }
-        return nil
+    func tooLarge(_ size: Int) -> String {
+        let limit = limits.maxBytes % (1 << 20) == 0 ? "\(limits.maxBytes >> 20) MiB" : "\(limits.maxBytes) bytes"
+        return "runbook is \(size) bytes; the limit is \(limit), so the file is refused"
     }
 }

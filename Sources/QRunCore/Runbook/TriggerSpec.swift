@@ -16,4 +16,6 @@ public struct TriggerSpec: Sendable {
     /// Input values for the run, as templates over `alert.*` / `event.*`.
     public var inputs: [String: Template]
     public var location: SourceLocation
+    /// Where each input's value stands, for validation messages.
+    public var inputLocations: [String: SourceLocation] = [:]
 }
