@@ -83,13 +83,20 @@ struct RunLauncher {
         let db = try workspace.database()
         guard let run = try db.run(runID) else { throw CLIError(.state, "run \(runID) disappeared") }
         let steps = try db.steps(runID: runID)
+        var summary = RunSummary.json(run: run, steps: steps).objectValue ?? [:]
+        if run.mode == .drill {
+            let (ready, considered) = DrillReport.score(steps)
+            summary["readiness"] = ["ready": .int(ready), "steps": .int(considered),
+                                    "not_ready": .array(steps.filter { $0.phase == .main && $0.status == .failed }.map { .string($0.stepID) })]
+        }
         switch mode {
-        case .terminal: Console.out(RunSummary.text(run: run, steps: steps))
-        case .json: Console.json(RunSummary.json(run: run, steps: steps))
+        case .terminal:
+            Console.out(RunSummary.text(run: run, steps: steps))
+            if run.mode == .drill { Console.out(DrillReport.text(run: run, steps: steps)) }
+        case .json: Console.json(.object(summary))
         case .jsonLines:
-            var o = RunSummary.json(run: run, steps: steps).objectValue ?? [:]
-            o["event"] = "run.summary"
-            Console.json(.object(o), pretty: false)
+            summary["event"] = "run.summary"
+            Console.json(.object(summary), pretty: false)
         }
         return ExitStatus.of(run.status)
     }

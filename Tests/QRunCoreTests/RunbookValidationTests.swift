@@ -52,7 +52,7 @@ enum RunbookValidationHarness {
     /// contains every phrase.
     static func expectIssue(_ text: String, path: String = path, line: Int, column: Int, _ phrases: String...,
                             sourceLocation: Testing.SourceLocation = #_sourceLocation) {
-        expect(issues(text, path: path), line: line, column: column, phrases, sourceLocation: sourceLocation)
+        expect(issues(text, path: path), file: path, line: line, column: column, phrases, sourceLocation: sourceLocation)
     }
 
     /// Asserts that `issues` is exactly one issue at `line:column` containing every phrase.

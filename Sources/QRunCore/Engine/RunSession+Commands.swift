@@ -50,7 +50,17 @@ extension RunSession {
             notes.append(ProgressEvent(kind: .stepCancelled, runID: run.id, stepID: id, status: "cancelled", message: reason))
         case .interrupt(let id):
             tasks[id]?.cancel()
-        case .runStatus(let status):
+        case .runStatus(var status):
+            if status == .succeeded && !drillNotReady.isEmpty { status = .failed }
+            if status.isTerminal {
+                // Steps the run never reached (on_failure steps of a run that succeeded) end as skipped.
+                for (id, _) in records where machine.state(of: id)?.status == .pending {
+                    touch(id)
+                    settledAsSkipped.insert(id)
+                    records[id]?.error = specs[id]?.phase == .onFailure && status != .failed
+                        ? "not needed: the run did not fail" : "not reached"
+                }
+            }
             batch.append(.runStatus(runID: run.id, status: status, finished: status.isTerminal))
             batch.audit(run.id, status.isTerminal ? "run.finished" : "run.status", actor: actor, ["status": .string(status.rawValue)])
             notes.append(ProgressEvent(kind: .runStatus, runID: run.id, status: status.rawValue))

@@ -34,6 +34,10 @@ final class RunSession {
     var launches: [Launch] = []
     var notes: [ProgressEvent] = []
     var pending: [EngineEvent] = []
+    /// Steps whose plan failed in a drill (the machine was told they succeeded, see `finish`).
+    var drillNotReady = Set<String>()
+    /// Steps still pending when the run ended, recorded as skipped.
+    var settledAsSkipped = Set<String>()
     var staticScope: (inputs: Value, run: Value, alert: Value, event: Value, env: Value)
 
     var db: QRunDatabase { executor.database }
@@ -108,7 +112,7 @@ final class RunSession {
             try flush()
         }
         for t in tasks.values { await t.value }
-        return RunOutcome(runID: run.id, status: machine.status)
+        return RunOutcome(runID: run.id, status: run.status)
     }
 
     func startPoller() -> Task<Void, Never> {
@@ -127,7 +131,7 @@ final class RunSession {
     func flush() throws {
         for id in dirty {
             guard var rec = records[id], let s = machine.state(of: id) else { continue }
-            rec.status = s.status
+            rec.status = drillNotReady.contains(id) ? .failed : settledAsSkipped.contains(id) ? .skipped : s.status
             rec.attempt = s.attempt
             rec.failures = s.failures
             records[id] = rec

@@ -63,9 +63,6 @@ struct DrillCommand: AsyncParsableCommand {
         let launcher = RunLauncher(workspace: ws, mode: mode == .json ? .json : mode)
         let status = try await launcher.start(runbookName: runbook, inputs: inputs, runMode: .drill, flags: true,
                                               returnWhenWaiting: false, parallel: nil)
-        if mode == .terminal, let run = try ws.database().runs(limit: 1).first {
-            Console.out(DrillReport.text(run: run, steps: try ws.database().steps(runID: run.id)))
-        }
         throw ExitCode(status.rawValue)
     }
 }
