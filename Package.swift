@@ -6,6 +6,7 @@ let package = Package(
     platforms: [.macOS(.v15)],
     products: [
         .executable(name: "qrun", targets: ["qrun"]),
+        .executable(name: "qrun-bench", targets: ["QRunBench"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
@@ -38,7 +39,7 @@ let package = Package(
         ),
         .executableTarget(
             name: "QRunBench",
-            dependencies: ["QRunCore", "QRunActions"]
+            dependencies: [.product(name: "GRDB", package: "GRDB.swift")]
         ),
         .target(
             name: "QRunTestSupport",

@@ -322,7 +322,13 @@ struct ChildProcessTests {
         // An ignored disposition survives exec unless the runner resets it.
         let previous = signal(SIGUSR2, SIG_IGN)
         defer { signal(SIGUSR2, previous) }
-        let result = try await ChildProcess.run(shell("grep -E '^Sig(Blk|Ign)' /proc/$$/status"))
+        // The child itself reads its own status (no shell in between, since a
+        // shell blocks signals briefly around fork and wait).
+        let result = try await ChildProcess.run(ChildProcessRequest(
+            executable: "grep",
+            arguments: ["-E", "^Sig(Blk|Ign)", "/proc/self/status"],
+            environment: ["PATH": Self.searchPath]
+        ))
         let lines = text(result.stdout).split(separator: "\n")
         #expect(lines.count == 2)
         #expect(lines.first == "SigBlk:\t0000000000000000")

@@ -111,7 +111,12 @@ struct RunbookValidationStepTests {
                 with: { name: n, count: "${{ inputs.n }}", codes: [200, "${{ inputs.n }}"], token: "secret:env:T" }
             """
         let runbook = try H.load(text).get()
-        #expect(runbook.steps.first?.with["count"]?.staticValue == nil)
+        let count = try #require(runbook.steps.first?.with["count"])
+        guard case .template(let template, _) = count else {
+            Issue.record("count should be a template, got \(count)")
+            return
+        }
+        #expect(template.isSingleExpression)
     }
 
     // MARK: Durations

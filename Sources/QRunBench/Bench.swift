@@ -1,0 +1,137 @@
+import Foundation
+import GRDB
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// `qrun-bench`: engine overhead against the disk's own durable-commit rate, measured in the same
+/// run on the same filesystem, so the ratio means something on a shared, noisy machine.
+///
+/// For each scenario it runs the real `qrun run` binary on a generated runbook of `core.noop`
+/// steps and measures wall time and peak RSS of that process; between runs it measures the time
+/// of the baseline: two durable SQLite commits (WAL, synchronous=FULL) per step.
+@main
+struct Bench {
+    struct Options {
+        var qrun = ".build/release/qrun"
+        var chain = 1000
+        var fanout = 10000
+        var repeats = 3
+        var directory = "state"
+    }
+
+    static func main() throws {
+        var o = Options()
+        var args = Array(CommandLine.arguments.dropFirst())
+        while !args.isEmpty {
+            let a = args.removeFirst()
+            func value() -> String { args.isEmpty ? "" : args.removeFirst() }
+            switch a {
+            case "--qrun": o.qrun = value()
+            case "--chain": o.chain = Int(value()) ?? o.chain
+            case "--fanout": o.fanout = Int(value()) ?? o.fanout
+            case "--repeats": o.repeats = max(1, Int(value()) ?? o.repeats)
+            case "--dir": o.directory = value()
+            default:
+                FileHandle.standardError.write(Data("usage: qrun-bench [--qrun PATH] [--chain N] [--fanout N] [--repeats N] [--dir DIR]\n".utf8))
+                exit(64)
+            }
+        }
+        umask(0o077)
+        let root = (o.directory as NSString).appendingPathComponent("bench-\(getpid())")
+        try FileManager.default.createDirectory(atPath: root + "/runbooks", withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: root) }
+        try chainRunbook(o.chain).write(toFile: root + "/runbooks/chain.yaml", atomically: true, encoding: .utf8)
+        try fanoutRunbook(o.fanout).write(toFile: root + "/runbooks/fanout.yaml", atomically: true, encoding: .utf8)
+
+        print("qrun benchmark: \(o.repeats) repeats, medians; baseline = 2 durable SQLite commits per step on the same disk")
+        print("machine: \(ProcessInfo.processInfo.processorCount) cores; state under \(root)")
+        var results: [[String: Any]] = []
+        for (name, steps) in [("chain", o.chain), ("fanout", o.fanout)] {
+            var engine: [Double] = [], base: [Double] = [], rss: [Int] = []
+            for i in 0..<o.repeats {
+                base.append(try baseline(commits: 2 * steps, path: "\(root)/baseline-\(name)-\(i).sqlite"))
+                let state = "\(root)/state-\(name)-\(i)"
+                let (secs, maxrss, status) = try runQRun(o.qrun, ["run", name, "--json", "--home", root, "--state-dir", state])
+                guard status == 0 else { throw BenchError("qrun run \(name) exited \(status)") }
+                engine.append(secs)
+                rss.append(maxrss)
+            }
+            let e = median(engine), b = median(base)
+            let line: [String: Any] = [
+                "scenario": name, "steps": steps, "engine_seconds": e, "steps_per_second": Double(steps) / e,
+                "baseline_seconds": b, "baseline_commits_per_second": Double(2 * steps) / b,
+                "ratio_engine_to_baseline": e / b, "peak_rss_mib": Double(rss.max() ?? 0) / 1024,
+            ]
+            results.append(line)
+            print(String(format: "%-7@ %6d steps  engine %.3fs (%.0f steps/s)  baseline %.3fs (%.0f commits/s)  ratio %.2f×  peak RSS %.1f MiB",
+                         name as NSString, steps, e, Double(steps) / e, b, Double(2 * steps) / b, e / b, Double(rss.max() ?? 0) / 1024))
+        }
+        let data = try JSONSerialization.data(withJSONObject: ["results": results], options: [.sortedKeys])
+        print(String(decoding: data, as: UTF8.self))
+    }
+
+    static func chainRunbook(_ n: Int) -> String {
+        var s = "runbook: chain\nversion: 1\nsteps:\n"
+        for i in 0..<n {
+            s += "  - id: s\(i)\n    uses: core.noop\n" + (i > 0 ? "    needs: [s\(i - 1)]\n" : "")
+        }
+        return s
+    }
+
+    static func fanoutRunbook(_ n: Int) -> String {
+        var s = "runbook: fanout\nversion: 1\nmax_parallel: 64\nsteps:\n"
+        for i in 0..<n { s += "  - id: s\(i)\n    uses: core.noop\n" }
+        return s
+    }
+
+    /// Seconds for `commits` single-row durable transactions on a fresh WAL database.
+    static func baseline(commits: Int, path: String) throws -> Double {
+        var config = Configuration()
+        config.journalMode = .wal
+        let q = try DatabaseQueue(path: path, configuration: config)
+        try q.writeWithoutTransaction { db in
+            try db.execute(sql: "PRAGMA synchronous = FULL")
+            try db.execute(sql: "CREATE TABLE t (id INTEGER PRIMARY KEY, step TEXT NOT NULL, status TEXT NOT NULL, at TEXT NOT NULL)")
+        }
+        let start = DispatchTime.now()
+        for i in 0..<commits {
+            try q.write { db in
+                try db.execute(sql: "INSERT INTO t (step, status, at) VALUES (?, 'running', ?)", arguments: ["s\(i)", "\(i)"])
+            }
+        }
+        let secs = Double(DispatchTime.now().uptimeNanoseconds - start.uptimeNanoseconds) / 1e9
+        try? FileManager.default.removeItem(atPath: path)
+        return secs
+    }
+
+    /// Runs a process, returning wall seconds, its peak RSS in KiB and its exit status.
+    static func runQRun(_ exe: String, _ args: [String]) throws -> (Double, Int, Int32) {
+        var pid: pid_t = 0
+        var fa: posix_spawn_file_actions_t = posix_spawn_file_actions_t()
+        posix_spawn_file_actions_init(&fa)
+        defer { posix_spawn_file_actions_destroy(&fa) }
+        posix_spawn_file_actions_addopen(&fa, 1, "/dev/null", O_WRONLY, 0)
+        let argv = ([exe] + args).map { strdup($0) } + [nil]
+        defer { argv.forEach { free($0) } }
+        let start = DispatchTime.now()
+        let rc = posix_spawn(&pid, exe, &fa, nil, argv, environ)
+        guard rc == 0 else { throw BenchError("cannot start \(exe): \(String(cString: strerror(rc)))") }
+        var status: Int32 = 0
+        var usage = rusage()
+        while wait4(pid, &status, 0, &usage) < 0 && errno == EINTR {}
+        let secs = Double(DispatchTime.now().uptimeNanoseconds - start.uptimeNanoseconds) / 1e9
+        let exit = (status & 0x7f) == 0 ? (status >> 8) & 0xff : 128 + (status & 0x7f)
+        return (secs, Int(usage.ru_maxrss), exit)
+    }
+
+    static func median(_ xs: [Double]) -> Double {
+        let s = xs.sorted()
+        return s.count % 2 == 1 ? s[s.count / 2] : (s[s.count / 2 - 1] + s[s.count / 2]) / 2
+    }
+}
+
+struct BenchError: Error, CustomStringConvertible {
+    var description: String
+    init(_ d: String) { description = d }
+}
