@@ -9,6 +9,8 @@ Routes (any method but GET applies an effect):
                         (a kill during the wait leaves "effect done, answer lost")
   /flaky/N/NAME         answer 503 (Retry-After: 0) to the first N requests of a key, then apply
   /status/CODE/NAME     always answer CODE (no effect)
+  /redirect/NAME        answer 302 to /effect/redirected (no effect)
+  /ratelimit/S/NAME     answer 429 with Retry-After: S (no effect)
   /echo/NAME            apply, and answer with what was received (headers and body), also
                         base64-, hex- and URL-encoded, as a careless API might
   GET /stats            JSON: {"keys": {key: {"requests": n, "effects": n, "paths": [...]}}, "requests": total,
@@ -84,6 +86,12 @@ class Handler(BaseHTTPRequestHandler):
             if self.path not in entry["paths"]:
                 entry["paths"].append(self.path)
             n = entry["requests"]
+        if kind == "redirect":
+            self.reply(302, {"moved": True}, {"Location": "/effect/redirected"})
+            return
+        if kind == "ratelimit":
+            self.reply(429, {"error": "slow down"}, {"Retry-After": parts[1]})
+            return
         if kind == "status":
             self.reply(int(parts[1]), {"error": "status %s as asked" % parts[1]})
             return

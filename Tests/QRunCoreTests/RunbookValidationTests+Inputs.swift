@@ -73,7 +73,7 @@ struct RunbookValidationInputTests {
                       "input 'token' is required, so a default would never be used")
     }
 
-    @Test(arguments: ["([a-z]", "a{2,1}", "*abc", "[z-a]", "(?<name>x", "abc\\\\"])
+    @Test(arguments: ["([a-z]", "a{2,1}", "*abc", "[z-a]", "(?<name>x", "abc\\"])
     func invalidPattern(pattern: String) {
         let text = Self.declaring("token: { type: string, pattern: '\(pattern)' }")
         H.expectIssue(text, line: 4, column: 35, "pattern of input 'token' is not a valid regular expression")

@@ -109,10 +109,17 @@ public struct ChildProcessRequest: Sendable {
 ///   zombie its pid, and so its process group id, cannot be reused, so the
 ///   group signals can never reach an unrelated process.
 ///
-/// Requirements: Linux with glibc 2.26 or later (2.29 for `workingDirectory`).
-/// No other code in the process may reap children it did not start
-/// (`waitpid(-1, …)`), or a child's status is lost (the result then has
-/// neither `exitCode` nor `signal`).
+/// Requirements and limitations:
+/// - Linux with glibc 2.26 or later (2.29 for `workingDirectory`, 2.34 for
+///   closing inherited descriptors; without it only `O_CLOEXEC` protects).
+/// - No other code in the process may reap children it did not start
+///   (`waitpid(-1, …)`) or set `SIGCHLD` to `SIG_IGN`, or a child's status is
+///   lost (the result then has neither `exitCode` nor `signal`, and no group
+///   signal is sent after that point because the pid may have been reused).
+/// - A descendant that calls `setsid()` leaves the process group and is not
+///   reached by any group signal; cgroups are needed to contain those.
+/// - glibc's `posix_spawn` leaves its two internal real-time signals (32 and
+///   33) ignored in the child; every other signal starts at its default.
 public enum ChildProcess {
     /// Runs a child process to completion and returns what happened.
     ///

@@ -114,10 +114,10 @@ extension Value: Codable {
 extension Value {
     /// Canonical compact JSON text (sorted keys, no escaped slashes).
     public var jsonText: String {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
-        guard let data = try? encoder.encode(self) else { return "null" }
-        return String(decoding: data, as: UTF8.self)
+        var out: [UInt8] = []
+        out.reserveCapacity(128)
+        writeJSON(into: &out)
+        return String(decoding: out, as: UTF8.self)
     }
 
     /// Parses JSON text into a value.

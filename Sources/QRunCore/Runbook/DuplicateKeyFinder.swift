@@ -8,7 +8,7 @@ import Yams
 /// before the map ends. When it cannot tell, it returns nil and the first position is used.
 enum DuplicateKeyFinder {
     static func secondOccurrence(of key: String, firstAt mark: Mark, in text: String) -> (line: Int, column: Int)? {
-        let lines = text.unicodeScalars.split(separator: "\n", omittingEmptySubsequences: false).map { String(String.UnicodeScalarView($0)) }
+        let lines = text.unicodeScalars.split(separator: "\n", omittingEmptySubsequences: false).map(Array.init)
         guard mark.line >= 1, mark.line <= lines.count else { return nil }
         let spellings = [key, "\"\(key)\"", "'\(key)'"]
         func keyAt(_ scalars: [Unicode.Scalar], _ start: Int) -> Bool {
@@ -22,7 +22,7 @@ enum DuplicateKeyFinder {
             return false
         }
         // Same line, after a ',' of a flow map.
-        let first = Array(lines[mark.line - 1].unicodeScalars)
+        let first = lines[mark.line - 1]
         var i = mark.column
         while i < first.count {
             if first[i - 1] == "," {
@@ -35,7 +35,7 @@ enum DuplicateKeyFinder {
         // Later lines of a block map: same indentation, until a line indented less.
         let column = mark.column - 1
         for lineNo in mark.line..<lines.count {
-            let row = Array(lines[lineNo].unicodeScalars)
+            let row = lines[lineNo]
             var indent = 0
             while indent < row.count, row[indent] == " " { indent += 1 }
             if indent == row.count || row[indent] == "#" { continue }

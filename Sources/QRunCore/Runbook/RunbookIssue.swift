@@ -16,10 +16,12 @@ public struct RunbookIssue: Sendable, Hashable, CustomStringConvertible {
 public struct RunbookValidationError: Error, Sendable, CustomStringConvertible {
     public var issues: [RunbookIssue]
 
+    /// Sorts `issues` by position; issues at the same position keep their order.
     public init(_ issues: [RunbookIssue]) {
-        self.issues = issues.sorted {
-            ($0.location.file, $0.location.line, $0.location.column) < ($1.location.file, $1.location.line, $1.location.column)
-        }
+        self.issues = issues.enumerated().sorted {
+            let a = $0.element.location, b = $1.element.location
+            return (a.file, a.line, a.column, $0.offset) < (b.file, b.line, b.column, $1.offset)
+        }.map(\.element)
     }
 
     public var description: String { issues.map(\.description).joined(separator: "\n") }

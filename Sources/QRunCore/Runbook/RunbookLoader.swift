@@ -9,10 +9,17 @@ import Yams
 public struct RunbookLoader: Sendable {
     /// Bounds that keep hostile YAML from costing time or memory.
     public struct Limits: Sendable {
+        /// Largest runbook text accepted, in bytes.
         public var maxBytes = 1 << 20
+        /// Deepest YAML nesting accepted (maps and lists).
         public var maxDepth = 64
-        public var maxNodes = 100_000
+        /// Most YAML nodes after aliases are expanded. A megabyte of ordinary YAML holds fewer;
+        /// an alias bomb reaches it at once and is refused after this many visits.
+        public var maxNodes = 500_000
+        /// Most steps, main and on_failure together.
         public var maxSteps = 20_000
+        /// Most issues reported for one file; the rest are counted in a last line.
+        public var maxIssues = 100
         public init() {}
     }
 
@@ -29,7 +36,7 @@ public struct RunbookLoader: Sendable {
         let start = SourceLocation(file: path, line: 1, column: 1)
         var isDir: ObjCBool = false
         guard FileManager.default.fileExists(atPath: path, isDirectory: &isDir) else {
-            throw RunbookValidationError([RunbookIssue(start, "no runbook file at this path; check the name, or run qrun list to see the runbooks")])
+            throw RunbookValidationError([RunbookIssue(start, "no runbook file at this path; check the name and the workspace (--home or QRUN_HOME)")])
         }
         guard !isDir.boolValue else {
             throw RunbookValidationError([RunbookIssue(start, "this is a directory, not a runbook file; give the path of a .yaml file")])
@@ -90,7 +97,17 @@ public struct RunbookLoader: Sendable {
             issues += RunbookValidator(runbook: runbook, catalog: catalog).validate()
             if issues.isEmpty { return runbook }
         }
-        throw RunbookValidationError(issues)
+        throw RunbookValidationError(capped(issues))
+    }
+
+    /// The first ``Limits/maxIssues`` issues in file order, then one line counting the rest, so a
+    /// file of garbage cannot flood the terminal (or memory).
+    func capped(_ issues: [RunbookIssue]) -> [RunbookIssue] {
+        guard issues.count > limits.maxIssues else { return issues }
+        let kept = Array(RunbookValidationError(issues).issues.prefix(limits.maxIssues))
+        let rest = issues.count - kept.count
+        return kept + [RunbookIssue(kept[kept.count - 1].location,
+                                    "\(rest) more issue\(rest == 1 ? "" : "s") after this one are not shown; fix these first")]
     }
 
     var tooDeep: String {

@@ -53,6 +53,9 @@ enum YAMLPrescan {
         var blockHeaderIndent: Int?
         /// Indentation of a block scalar's content; lines at least this deep (or blank) are skipped.
         var blockContentIndent: Int?
+        /// Set when a line ended inside a plain scalar: the indentation of the collection holding
+        /// it. Deeper lines continue the scalar (`'` there is text, not a quote) and are skipped.
+        var plainParentIndent: Int?
 
         static let space = UInt8(ascii: " "), tab = UInt8(ascii: "\t"), cr = UInt8(ascii: "\r")
 
@@ -91,6 +94,19 @@ enum YAMLPrescan {
                 }
             }
             if blank { return }
+            if let parent = plainParentIndent, quote == 0, flow == 0 {
+                if bytes[indent] == UInt8(ascii: "#") {
+                    plainParentIndent = nil  // a comment ends a plain scalar
+                    return
+                }
+                if indent > parent {
+                    if bytes.indices.contains(where: { $0 > indent && bytes[$0] == UInt8(ascii: "#") && Self.isBlank(bytes[$0 - 1]) }) {
+                        plainParentIndent = nil
+                    }
+                    return
+                }
+                plainParentIndent = nil
+            }
             if quote == 0, flow == 0 {
                 if bytes[indent] == UInt8(ascii: "#") { return }
                 while let last = indents.last, last > indent { indents.removeLast() }
@@ -101,10 +117,20 @@ enum YAMLPrescan {
             var maxFlowOnLine = flow
             var maxCol = indent
             var i = quote == 0 ? indent : 0
+            // The indentation of the innermost collection on this line: a key's or a '- ' column.
+            var parentIndent = indent
+            var tokenStart = i
+            var lastWasPlain = false
+            if quote == 0, flow == 0, indent == 0, bytes.count >= 3,
+               bytes[0] == bytes[1], bytes[1] == bytes[2], bytes[0] == UInt8(ascii: "-") || bytes[0] == UInt8(ascii: "."),
+               bytes.count == 3 || Self.isBlank(bytes[3]) {
+                i = 3  // a document marker; what follows it starts a node
+            }
             func next(_ k: Int) -> UInt8? { i + k < bytes.count ? bytes[i + k] : nil }
             func endsToken(_ b: UInt8?) -> Bool { b == nil || Self.isBlank(b!) || (flow > 0 && Self.isFlowIndicator(b!)) }
             while i < bytes.count {
                 let b = bytes[i]
+                if quote == 0, atValueStart, !Self.isBlank(b) { tokenStart = i }
                 if quote == UInt8(ascii: "\"") {
                     if b == UInt8(ascii: "\\") { i += 2; continue }
                     if b == quote { quote = 0; atValueStart = false }
@@ -124,20 +150,24 @@ enum YAMLPrescan {
                 case Self.space, Self.tab, Self.cr:
                     break
                 case UInt8(ascii: "#") where i == 0 || Self.isBlank(bytes[i - 1]):
+                    lastWasPlain = false
                     i = bytes.count
                     continue
                 case UInt8(ascii: "'"), UInt8(ascii: "\""):
-                    if atValueStart { quote = b } else { atValueStart = false }
+                    if atValueStart { quote = b; lastWasPlain = false } else { atValueStart = false; lastWasPlain = true }
                 case UInt8(ascii: "["), UInt8(ascii: "{"):
                     if flow > 0 || atValueStart {
                         flow += 1
                         atValueStart = true
+                        lastWasPlain = false
                         if flow > maxFlowOnLine { maxFlowOnLine = flow; maxCol = i }
                     } else {
                         atValueStart = false
+                        lastWasPlain = true
                     }
                 case UInt8(ascii: "]"), UInt8(ascii: "}"):
                     atValueStart = false
+                    lastWasPlain = false
                     if flow > 0 {
                         flow -= 1
                         var k = i + 1
@@ -149,13 +179,18 @@ enum YAMLPrescan {
                     }
                 case UInt8(ascii: ","):
                     atValueStart = flow > 0
+                    lastWasPlain = flow == 0
                 case UInt8(ascii: ":"):
                     atValueStart = endsToken(next(1))
+                    lastWasPlain = !atValueStart
+                    if atValueStart, flow == 0 { parentIndent = tokenStart }
                 case UInt8(ascii: "?") where atValueStart && endsToken(next(1)):
                     refuse(bytes, i, lineNo, "explicit '?' map keys are not supported in runbooks; write each key as a plain string followed by ':'")
                     return
                 case UInt8(ascii: "-") where atValueStart && flow == 0 && endsToken(next(1)):
                     dashes += 1
+                    parentIndent = i
+                    lastWasPlain = false
                 case UInt8(ascii: "*") where atValueStart:
                     let start = i
                     i += 1
@@ -167,22 +202,26 @@ enum YAMLPrescan {
                         return
                     }
                     atValueStart = false
+                    lastWasPlain = false
                     continue
                 case UInt8(ascii: "&"), UInt8(ascii: "!"):
                     // An anchor or a tag comes before the node it names; a scalar may still start.
-                    guard atValueStart else { atValueStart = false; break }
+                    guard atValueStart else { atValueStart = false; lastWasPlain = true; break }
                     while i < bytes.count, !Self.isBlank(bytes[i]), !(flow > 0 && Self.isFlowIndicator(bytes[i])) { i += 1 }
                     continue
                 case UInt8(ascii: "|"), UInt8(ascii: ">"):
-                    guard atValueStart, flow == 0 else { atValueStart = false; break }
+                    guard atValueStart, flow == 0 else { atValueStart = false; lastWasPlain = true; break }
                     blockHeaderIndent = indent
+                    lastWasPlain = false
                     i = bytes.count
                     continue
                 default:
                     atValueStart = false
+                    lastWasPlain = true
                 }
                 i += 1
             }
+            if quote == 0, flow == 0, lastWasPlain { plainParentIndent = parentIndent }
             let depth = indents.count + dashes + maxFlowOnLine
             if depth > result.depth {
                 result.depth = depth

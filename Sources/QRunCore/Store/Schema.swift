@@ -66,7 +66,7 @@ enum Schema {
                     retryable INTEGER,
                     summary TEXT,
                     PRIMARY KEY (run_id, step_id, attempt)
-                );
+                ) WITHOUT ROWID;
                 CREATE TABLE approvals (
                     run_id TEXT NOT NULL,
                     step_id TEXT NOT NULL,

@@ -14,8 +14,25 @@ public enum Timestamp {
         if ms >= 1000 { ms = 999 }
         var tm = tm()
         gmtime_r(&secs, &tm)
-        return String(format: "%04d-%02d-%02dT%02d:%02d:%02d.%03dZ", Int(tm.tm_year) + 1900, Int(tm.tm_mon) + 1,
-                      Int(tm.tm_mday), Int(tm.tm_hour), Int(tm.tm_min), Int(tm.tm_sec), ms)
+        var out: [UInt8] = []
+        out.reserveCapacity(24)
+        func put(_ v: Int, _ width: Int) {
+            var digits = [UInt8](repeating: UInt8(ascii: "0"), count: width)
+            var x = v
+            for i in stride(from: width - 1, through: 0, by: -1) {
+                digits[i] = UInt8(ascii: "0") + UInt8(x % 10)
+                x /= 10
+            }
+            out += digits
+        }
+        put(Int(tm.tm_year) + 1900, 4); out.append(UInt8(ascii: "-"))
+        put(Int(tm.tm_mon) + 1, 2); out.append(UInt8(ascii: "-"))
+        put(Int(tm.tm_mday), 2); out.append(UInt8(ascii: "T"))
+        put(Int(tm.tm_hour), 2); out.append(UInt8(ascii: ":"))
+        put(Int(tm.tm_min), 2); out.append(UInt8(ascii: ":"))
+        put(Int(tm.tm_sec), 2); out.append(UInt8(ascii: "."))
+        put(ms, 3); out.append(UInt8(ascii: "Z"))
+        return String(decoding: out, as: UTF8.self)
     }
 
     /// Parses what ``format(_:)`` wrote (and second-precision `…Z` forms).
