@@ -11,7 +11,7 @@ struct RunLauncher {
         var out: [String: Value] = [:]
         for pair in pairs {
             guard let eq = pair.firstIndex(of: "="), eq != pair.startIndex else {
-                throw CLIError(.usage, "--input takes NAME=VALUE, got '\(pair)'")
+                throw CLIError(.usage, "--input takes NAME=VALUE (no '=' after a name was found)")
             }
             let name = String(pair[..<eq]).replacingOccurrences(of: "-", with: "_")
             guard out[name] == nil else { throw CLIError(.usage, "input '\(name)' given twice") }

@@ -87,8 +87,9 @@ public struct SecretReference: Sendable, Hashable, CustomStringConvertible {
                 throw fail("secret reference '\(text)' has no variable name; use secret:env:NAME")
             }
             guard isValidEnvironmentName(name) else {
+                // The text after secret:env: may be a pasted secret rather than a name: never echo it.
                 throw fail(
-                    "invalid environment variable name '\(name)' in '\(text)'; a name is letters, digits "
+                    "the text after secret:env: is not an environment variable name; a name is letters, digits "
                         + "and underscores and does not start with a digit (secret:env:NAME)")
             }
             return SecretReference(.env(name: String(name)))
@@ -121,7 +122,9 @@ public struct SecretReference: Sendable, Hashable, CustomStringConvertible {
         case "":
             throw fail("secret reference '\(text)' names no source; \(usage)")
         default:
-            throw fail("unknown secret source '\(scheme)' in '\(text)'; \(usage)")
+            // Echo the source only when it looks like a word, never what may be a pasted secret.
+            let looksLikeWord = scheme.count <= 12 && scheme.allSatisfy { $0.isASCII && $0.isLetter }
+            throw fail("unknown secret source\(looksLikeWord ? " '\(scheme)'" : ""); \(usage)")
         }
     }
 
