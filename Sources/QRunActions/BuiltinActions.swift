@@ -1,12 +1,23 @@
 import QRunCore
 
-/// Registers the actions this module provides.
+/// Registers the actions this module provides: one place that later providers extend.
 public enum BuiltinActions {
-    /// The core actions plus `http.request` and `shell.exec`.
-    public static func registry(transport: HTTPTransport = URLSessionTransport()) -> ActionRegistry {
+    /// The core actions, `http.request`, `shell.exec`, and every provider's actions.
+    public static func registry(transport: HTTPTransport = URLSessionTransport(), settings: ProviderSettings = ProviderSettings()) -> ActionRegistry {
         var r = ActionRegistry.core
         r.register(HTTPRequestAction(transport: transport))
         r.register(ShellExecAction())
+        for action in providerActions(transport: transport, settings: settings) { r.register(action) }
         return r
+    }
+
+    /// Actions of the provider integrations.
+    static func providerActions(transport: HTTPTransport, settings: ProviderSettings) -> [any Action] {
+        []
+    }
+
+    /// Secret sources beyond the environment and files (e.g. Vault), for `secret:vault:` references.
+    public static func secretSources(transport: HTTPTransport, settings: ProviderSettings) -> [any SecretSource] {
+        []
     }
 }

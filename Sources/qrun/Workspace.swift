@@ -11,6 +11,8 @@ final class Workspace {
     let registry: ActionRegistry
     let loader: RunbookLoader
     let environment: [String: String]
+    let config: WorkspaceConfig
+    let settings: ProviderSettings
     private var openedDatabase: QRunDatabase?
 
     init(_ options: GlobalOptions) throws {
@@ -25,9 +27,24 @@ final class Workspace {
         self.home = home
         let stateDir = options.stateDir ?? env["QRUN_STATE_DIR"] ?? (home as NSString).appendingPathComponent("state")
         state = StateDirectory(path: Self.absolute(stateDir, base: cwd))
+        let config: WorkspaceConfig
+        do {
+            config = try WorkspaceConfig.load(path: (home as NSString).appendingPathComponent("qrun.yaml"))
+        } catch {
+            throw CLIError(.invalidInput, "workspace config is not valid:\n\(error)")
+        }
+        let problems = ProviderSettings.problems(in: config.providers)
+        if !problems.isEmpty {
+            throw CLIError(.invalidInput, "workspace config \(config.path ?? "qrun.yaml") is not valid:\n" + problems.joined(separator: "\n"))
+        }
+        self.config = config
         redactor = Redactor()
-        secrets = SecretResolver.standard(redactor: redactor, environment: env, baseDirectory: home)
-        registry = BuiltinActions.registry()
+        settings = ProviderSettings(config: config.providers, environment: env)
+        let transport = URLSessionTransport()
+        var sources: [any SecretSource] = [EnvironmentSecretSource(environment: env), FileSecretSource(baseDirectory: home)]
+        sources += BuiltinActions.secretSources(transport: transport, settings: settings)
+        secrets = SecretResolver(sources: sources, redactor: redactor)
+        registry = BuiltinActions.registry(transport: transport, settings: settings)
         loader = RunbookLoader(catalog: registry)
     }
 
@@ -99,7 +116,7 @@ final class Workspace {
         config.actor = actor
         config.returnWhenWaiting = returnWhenWaiting
         config.environment = environment
-        if let parallel { config.defaultParallel = parallel }
+        if let p = parallel ?? self.config.maxParallel { config.defaultParallel = p }
         return RunExecutor(database: try database(), stateDirectory: state, registry: registry, secrets: secrets,
                            redactor: redactor, configuration: config, observer: observer)
     }

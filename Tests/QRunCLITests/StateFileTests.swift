@@ -117,3 +117,24 @@ struct StateFileTests {
         #expect(try QRun.run(["audit", "verify"], home: ws.home).status == 0)
     }
 }
+
+/// The workspace config (`qrun.yaml`) refuses literal credentials and unknown keys.
+@Suite
+struct WorkspaceConfigTests {
+    @Test func literalCredentialsAndTyposAreRefused() throws {
+        let ws = try TestWorkspace("config")
+        defer { ws.cleanup() }
+        try ws.write(runbook: "tiny", StateFileTests.noop)
+        try ws.write(file: "qrun.yaml", "providers:\n  vault: { address: \"http://127.0.0.1:8200\", token: \"hvs.literal-token\" }\n")
+        let literal = try QRun.run(["run", "tiny"], home: ws.home)
+        #expect(literal.status == 2)
+        #expect(literal.stderr.contains("providers.vault.token holds a literal credential"))
+        #expect(!literal.stderr.contains("hvs.literal-token"), "the literal is not echoed")
+        try ws.write(file: "qrun.yaml", "provders: {}\n")
+        let typo = try QRun.run(["run", "tiny"], home: ws.home)
+        #expect(typo.status == 2)
+        #expect(typo.stderr.contains("qrun.yaml:1:1: error: unknown key 'provders' in the workspace config"))
+        try ws.write(file: "qrun.yaml", "providers:\n  vault: { address: \"http://127.0.0.1:8200\", token: \"secret:env:VAULT_TOKEN\" }\nengine: { max_parallel: 4 }\n")
+        #expect(try QRun.run(["run", "tiny"], home: ws.home).status == 0)
+    }
+}
