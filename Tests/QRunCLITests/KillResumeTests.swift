@@ -63,7 +63,7 @@ struct KillResumeTests {
     @Test func killNineAnywhereThenResumeAppliesEveryEffectExactlyOnce() throws {
         let server = try EffectServer()
         defer { server.stop() }
-        var rng = SplitMix(seed: 0x5eed_2026)
+        var rng = SplitMix64(state: 0x5eed_2026)
         var interruptedAttempts = 0
         var replayedRequests = 0
         var kills = 0
@@ -128,18 +128,5 @@ struct KillResumeTests {
         #expect(kills >= scenarios)
         #expect(interruptedAttempts > 0, "no kill landed while an action was in flight")
         #expect(replayedRequests > 0, "no resumed request replayed an already-applied key")
-    }
-}
-
-/// A small deterministic generator, so a failing scenario can be replayed.
-struct SplitMix {
-    var state: UInt64
-    init(seed: UInt64) { state = seed }
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
     }
 }

@@ -1,17 +1,7 @@
+import QRunTestSupport
 import Testing
 @testable import QRunCore
 
-/// A small seeded generator, so a simulation is the same on every run.
-struct SplitMix64: RandomNumberGenerator {
-    var state: UInt64
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-}
 
 /// Plays a random but seeded run against the machine, like a chaotic executor would, and checks
 /// the machine's rules after every event.

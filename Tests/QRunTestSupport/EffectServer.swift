@@ -5,29 +5,15 @@ import Glibc
 
 /// The Python receiving side of `Tests/Fixtures/effect_server.py`, on 127.0.0.1 and a free port.
 public final class EffectServer: Sendable {
-    private let process: RunningProcess
-    public let port: Int
+    private let server: PythonServer
 
     public init() throws {
-        process = try RunningProcess(executable: "/usr/bin/env", arguments: ["python3", Fixtures.path("effect_server.py")],
-                                     environment: ["PATH": "/usr/local/bin:/usr/bin:/bin"], cwd: nil, stdin: nil)
-        let deadline = Date().addingTimeInterval(15)
-        var port: Int?
-        while Date() < deadline {
-            if let line = process.stdoutSoFar.split(separator: "\n").first(where: { $0.hasPrefix("PORT ") }) {
-                port = Int(line.dropFirst(5))
-                break
-            }
-            usleep(20_000)
-        }
-        guard let port else {
-            process.signal(SIGKILL)
-            throw TestFailure("effect server did not start: \(process.wait(timeout: 1).stderr)")
-        }
-        self.port = port
+        server = try PythonServer("effect_server.py")
     }
 
-    public var baseURL: String { "http://127.0.0.1:\(port)" }
+    public var port: Int { server.port }
+
+    public var baseURL: String { server.baseURL }
 
     /// Per-key counters.
     public struct Stats: Sendable {
@@ -47,11 +33,8 @@ public final class EffectServer: Sendable {
     }
 
     public func stop() {
-        process.signal(SIGKILL)
-        _ = process.wait(timeout: 5)
+        server.stop()
     }
-
-    deinit { process.signal(SIGKILL) }
 }
 
 /// Runs a Python snippet (used to edit SQLite files in tamper tests, as an attacker would).
