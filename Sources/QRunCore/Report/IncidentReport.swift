@@ -32,6 +32,15 @@ public struct IncidentReport: Sendable {
         return .milliseconds(Int64(last.timeIntervalSince(run.createdAt) * 1000))
     }
 
+    /// What the steps say stays valid after their effect (`outputs.residual_validity`): already
+    /// issued tokens that live until they expire, sessions not yet cut, and so on.
+    public var stillExposed: [(step: String, text: String)] {
+        steps.compactMap { s in
+            guard s.status == .succeeded, let t = s.outputs?["residual_validity"]?.stringValue, !t.isEmpty else { return nil }
+            return (s.stepID, t)
+        }
+    }
+
     /// Attempts that were interrupted by a crash and repeated under the same idempotency key.
     public var interruptions: [AttemptRecord] { attempts.filter { $0.status == "interrupted" } }
 
@@ -65,6 +74,8 @@ public struct IncidentReport: Sendable {
         o["audit_chain"] = ["intact": .bool(chain.isIntact), "head_seq": .int(Int(chain.headSeq)), "head_hash": .string(chain.headHash),
                             "problems": .array(chain.problems.map(Value.string))]
         o["evidence"] = .array([])
+        o["still_exposed"] = .array(stillExposed.map { .object(["step": .string($0.step), "residual_validity": .string($0.text)]) })
+        o["verified_steps"] = .array(steps.filter { $0.outputs?["verified"] == .bool(true) }.map { .string($0.stepID) })
         return .object(o)
     }
 
@@ -109,6 +120,19 @@ public struct IncidentReport: Sendable {
             }
         }
         md.append("")
+        md.append("## Still exposed")
+        md.append("")
+        if stillExposed.isEmpty {
+            md.append(run.mode == .drill ? "Nothing was changed (drill)." : "No step reported a residual validity window.")
+        } else {
+            for e in stillExposed { md.append("- `\(e.step)`: \(e.text)") }
+        }
+        let verified = steps.filter { $0.outputs?["verified"] == .bool(true) }.map(\.stepID)
+        if !verified.isEmpty {
+            md.append("")
+            md.append("Effects proven by a verification probe: \(verified.map { "`\($0)`" }.joined(separator: ", ")).")
+        }
+        md.append("")
         md.append("## Timeline")
         md.append("")
         for e in events {
@@ -151,6 +175,7 @@ public struct IncidentReport: Sendable {
             <p>Started \(Timestamp.format(run.createdAt)); finished \(run.finishedAt.map(Timestamp.format) ?? "not yet"); time to contain: \(timeToContain.map(DurationParser.format) ?? "not contained")</p>
             <h2>Steps</h2><table><tr><th>Step</th><th>Action</th><th>Needs</th><th>Outcome</th><th>Attempts</th><th>Duration</th><th>Detail</th></tr>
             \(rows)</table>
+            <h2>Still exposed</h2><ul>\(stillExposed.map { "<li><code>\(esc($0.step))</code>: \(esc($0.text))</li>" }.joined())</ul>
             <h2>Timeline</h2><ul>\(timeline)</ul>
             <h2>Audit chain</h2><p>\(chain.isIntact ? "Intact: \(chain.events) events, head \(chain.headSeq):<code>\(chain.headHash)</code>" : "BROKEN: " + esc(chain.problems.joined(separator: "; ")))</p>
             </body></html>
