@@ -69,7 +69,7 @@ struct StateFileTests {
             print("locked", flush=True)
             time.sleep(3)
             db.execute("ROLLBACK")
-            """, ws.databasePath], environment: ["PATH": "/usr/bin:/bin"], cwd: nil, stdin: nil)
+            """, ws.databasePath], environment: ["PATH": ToolPath.value], cwd: nil, stdin: nil)
         for _ in 0..<200 where !holder.stdoutSoFar.contains("locked") { usleep(10_000) }
         let out = try QRun.run(["run", "tiny"], home: ws.home, env: ["QRUN_BUSY_TIMEOUT_MS": "300"])
         #expect(out.status == 5, "\(out.stderr)")

@@ -40,6 +40,6 @@ public final class EffectServer: Sendable {
 /// Runs a Python snippet (used to edit SQLite files in tamper tests, as an attacker would).
 public func python(_ code: String, _ args: [String] = []) throws -> ProcessOutput {
     let p = try RunningProcess(executable: "/usr/bin/env", arguments: ["python3", "-c", code] + args,
-                               environment: ["PATH": "/usr/local/bin:/usr/bin:/bin"], cwd: nil, stdin: nil)
+                               environment: ["PATH": ToolPath.value], cwd: nil, stdin: nil)
     return p.wait(timeout: 60)
 }

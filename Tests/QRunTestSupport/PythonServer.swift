@@ -11,7 +11,7 @@ public final class PythonServer: Sendable {
 
     /// Starts `Tests/Fixtures/<script>` with `args`.
     public init(_ script: String, _ args: [String] = [], env: [String: String] = [:]) throws {
-        var environment = ["PATH": "/usr/local/bin:/usr/bin:/bin"]
+        var environment = ["PATH": ToolPath.value]
         for (k, v) in env { environment[k] = v }
         process = try RunningProcess(executable: "/usr/bin/env", arguments: ["python3", Fixtures.path(script)] + args,
                                      environment: environment, cwd: nil, stdin: nil)
