@@ -39,7 +39,7 @@ let package = Package(
         ),
         .executableTarget(
             name: "QRunBench",
-            dependencies: [.product(name: "GRDB", package: "GRDB.swift")]
+            dependencies: ["QRunActions", .product(name: "GRDB", package: "GRDB.swift")]
         ),
         .target(
             name: "QRunTestSupport",

@@ -18,9 +18,10 @@ struct Bench {
         var fanout = 10000
         var repeats = 3
         var directory = "state"
+        var http = 500
     }
 
-    static func main() throws {
+    static func main() async throws {
         var o = Options()
         var args = Array(CommandLine.arguments.dropFirst())
         while !args.isEmpty {
@@ -32,8 +33,9 @@ struct Bench {
             case "--fanout": o.fanout = Int(value()) ?? o.fanout
             case "--repeats": o.repeats = max(1, Int(value()) ?? o.repeats)
             case "--dir": o.directory = value()
+            case "--http": o.http = Int(value()) ?? o.http
             default:
-                FileHandle.standardError.write(Data("usage: qrun-bench [--qrun PATH] [--chain N] [--fanout N] [--repeats N] [--dir DIR]\n".utf8))
+                FileHandle.standardError.write(Data("usage: qrun-bench [--qrun PATH] [--chain N] [--fanout N] [--repeats N] [--dir DIR] [--http N]\n".utf8))
                 exit(64)
             }
         }
@@ -67,7 +69,14 @@ struct Bench {
             print(String(format: "%-7@ %6d steps  engine %.3fs (%.0f steps/s)  baseline %.3fs (%.0f commits/s)  ratio %.2f×  peak RSS %.1f MiB",
                          name as NSString, steps, e, Double(steps) / e, b, Double(2 * steps) / b, e / b, Double(rss.max() ?? 0) / 1024))
         }
-        let data = try JSONSerialization.data(withJSONObject: ["results": results], options: [.sortedKeys])
+        var http: [String: Any] = [:]
+        if o.http > 0 {
+            http = try await HTTPBench.run(requests: o.http, serverScript: "Tests/Fixtures/effect_server.py")
+            print(String(format: "http    %d loopback GETs  URLSession median %.2f ms, p99 %.2f ms  raw keep-alive socket median %.2f ms, p99 %.2f ms  ratio %.2f×",
+                         o.http, http["urlsession_median_ms"] as! Double, http["urlsession_p99_ms"] as! Double,
+                         http["raw_socket_median_ms"] as! Double, http["raw_socket_p99_ms"] as! Double, http["ratio_median"] as! Double))
+        }
+        let data = try JSONSerialization.data(withJSONObject: ["results": results, "http": http], options: [.sortedKeys])
         print(String(decoding: data, as: UTF8.self))
     }
 
