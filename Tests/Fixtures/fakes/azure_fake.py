@@ -45,8 +45,10 @@ Control API (tests only):
                                                   "displayName","endDateTime","secretText"}]}
   POST /_fake/servicePrincipals                  same shape
   POST /_fake/secrets                            {"name","value","tags","enabled","contentType"} -> {"version"}
-  POST /_fake/fault                              {"prefix":"/graph","status":503,"count":1,"retry_after":7,
-                                                  "after":false}  after=true: do the work, then answer the fault
+  POST /_fake/fault                              {"prefix":"/graph","method":"PUT","status":503,"count":1,
+                                                  "retry_after":7,"after":false}  after=true: do the work, then
+                                                  answer the fault (a lost response); method optional
+  POST /_fake/revoke-tokens                      forget every issued access token (resources answer 401)
   POST /_fake/config                             {"token_lifetime":3599,"page_size":25}
 
 Listens on 127.0.0.1, port 0; prints "PORT <n>" when ready.
@@ -410,9 +412,12 @@ def control(method, path, body):
         v = new_version(req["name"], req["value"], req.get("tags"), req.get("enabled", True), req.get("contentType"))
         return 200, {"version": v["version"]}, {}
     if path == "/_fake/fault":
-        STATE["faults"].append({"prefix": req.get("prefix", "/"), "status": int(req.get("status", 503)),
+        STATE["faults"].append({"prefix": req.get("prefix", "/"), "method": req.get("method"), "status": int(req.get("status", 503)),
                                 "count": int(req.get("count", 1)), "retry_after": req.get("retry_after"),
                                 "after": bool(req.get("after", False))})
+        return 200, {}, {}
+    if path == "/_fake/revoke-tokens":
+        STATE["tokens"].clear()
         return 200, {}, {}
     if path == "/_fake/config":
         for k in ("token_lifetime", "page_size"):
@@ -442,7 +447,8 @@ class Handler(BaseHTTPRequestHandler):
 
     def dispatch(self, path, query, body):
         STATE["requests"].append(f"{self.command} {path}")
-        fault = next((f for f in STATE["faults"] if f["count"] > 0 and path.startswith(f["prefix"])), None)
+        fault = next((f for f in STATE["faults"] if f["count"] > 0 and path.startswith(f["prefix"])
+                      and f["method"] in (None, self.command)), None)
         if fault and not fault["after"]:
             return self.faulted(fault, path)
         result = self.route(path, query, body)

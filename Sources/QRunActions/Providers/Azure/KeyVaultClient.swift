@@ -61,8 +61,11 @@ struct KeyVaultClient: Sendable {
         case 404 where AzureServiceError(response).code == "SecretNotFound":
             return nil
         case 403 where AzureServiceError(response).innerCode == "SecretDisabled":
-            let all = try await versions(call: call)
-            return all.max { ($0.created ?? 0, $0.version) < ($1.created ?? 0, $1.version) }
+            // The current version is disabled, so it is the latest-created disabled version.
+            // `created` has one-second resolution; versions disabled and created in the same
+            // second cannot be told apart, and the highest version id then stands in.
+            let disabled = try await versions(call: call).filter { !$0.enabled }
+            return disabled.max { ($0.created ?? 0, $0.version) < ($1.created ?? 0, $1.version) }
         default:
             throw failure(response, "reading")
         }

@@ -24,6 +24,11 @@ extension KeyVaultSecretRotateAction {
                 throw .invalid("name '\(name)' is not a Key Vault secret name (1–127 letters, digits and dashes)")
             }
             valueReference = try call.string("value").flatMap { $0.isEmpty ? nil : $0 }
+            if let text = valueReference, (try? SecretReference.parse(text)) ?? nil == nil {
+                // A pasted secret: mask it wherever it might surface, and refuse it before any verb runs.
+                call.secrets.redactor.register(rawValue: text)
+                throw .invalid("value must be a secret reference (secret:env:NAME, secret:file:PATH or secret:vault:MOUNT/PATH#FIELD), never the secret itself")
+            }
             length = try Self.int(call, "length") ?? Self.defaultLength
             guard Self.lengths.contains(length) else {
                 throw .invalid("length must be between \(Self.lengths.lowerBound) and \(Self.lengths.upperBound), not \(length)")
@@ -52,11 +57,7 @@ extension KeyVaultSecretRotateAction {
         func newValue(_ call: ActionCall) async throws(ActionError) -> String {
             if let valueReference {
                 let (text, isSecret) = try await call.resolve(text: valueReference)
-                guard isSecret else {
-                    // A pasted secret: mask it wherever it might surface, and refuse it.
-                    call.secrets.redactor.register(rawValue: text)
-                    throw .invalid("value must be a secret reference (secret:env:NAME, secret:file:PATH or secret:vault:MOUNT/PATH#FIELD), never the secret itself")
-                }
+                guard isSecret else { throw .invalid("value must be a secret reference, never the secret itself") }
                 guard !text.isEmpty else { throw .invalid("the secret reference given as value resolved to an empty string") }
                 return text
             }
