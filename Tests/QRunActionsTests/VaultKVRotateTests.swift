@@ -188,4 +188,17 @@ struct VaultKVRotateTests {
         traversal["path"] = "../sys/x"
         #expect(await VaultFixture.failure { try await action.plan(v.call(traversal, verb: .plan)) }?.retryable == false)
     }
+
+    @Test func sendsTheTokenAndNamespaceHeadersVaultExpects() async throws {
+        let v = try VaultFixture()
+        defer { v.stop() }
+        try await v.seed("quantum/ibm", ["token": .string(oldValue)])
+        let action = VaultKVRotateAction(transport: v.transport, settings: v.settings(extra: ["VAULT_NAMESPACE": "team-qpu"]))
+        _ = try await action.plan(v.call(params, verb: .plan))
+        let log = try await v.state()["log"]?.arrayValue ?? []
+        #expect(log.map { $0["path"]?.stringValue ?? "" } == [
+            "/v1/auth/token/lookup-self", "/v1/sys/capabilities-self", "/v1/secret/metadata/quantum/ibm", "/v1/secret/data/quantum/ibm",
+        ])
+        #expect(log.allSatisfy { $0["namespace"] == "team-qpu" && $0["status"] == 200 })
+    }
 }

@@ -150,4 +150,20 @@ struct VaultTokenCreateTests {
         #expect(try await v.counter("tokens_created") == 0)
         VaultFixture.expectNoSecrets([VaultFixture.rootToken, noCreate.token], in: [e500?.message ?? "", e403?.message ?? ""])
     }
+
+    @Test func anOrphanTokenUsesCreateOrphanAndKeepsRenewableOffByDefault() async throws {
+        let (v, action) = try await setUp()
+        defer { v.stop() }
+        var p = params
+        p["orphan"] = true
+        p["ttl"] = "2h"
+        let r = try await action.apply(v.call(p))
+        #expect(r.outputs["ttl"] == 7200)
+        let t = try await tokens(v)[r.outputs["accessor"]?.stringValue ?? ""]
+        #expect(t?["orphan"] == true)
+        #expect(t?["renewable"] == false)
+        let paths = (try await v.state()["log"]?.arrayValue ?? []).compactMap { $0["path"]?.stringValue }
+        #expect(paths.contains("/v1/auth/token/create-orphan"))
+        #expect(!paths.contains("/v1/auth/token/create"))
+    }
 }
