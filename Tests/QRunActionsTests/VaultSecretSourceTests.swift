@@ -8,7 +8,8 @@ import Testing
 @Suite(.serialized)
 struct VaultSecretSourceTests {
     func resolver(_ v: VaultFixture, token: String? = VaultFixture.rootToken, redactor: Redactor = Redactor()) -> SecretResolver? {
-        guard let source = VaultSecretSource.configured(settings: v.settings(token: token), transport: v.transport) else { return nil }
+        guard let source = VaultSecretSource.configured(settings: v.settings(token: token), transport: v.transport, redactor: redactor)
+        else { return nil }
         return SecretResolver(sources: [EnvironmentSecretSource(environment: [:]), source], redactor: redactor)
     }
 
@@ -33,6 +34,7 @@ struct VaultSecretSourceTests {
         let value = try await resolver(v, redactor: redactor)?.resolve(text: "secret:vault:secret/quantum/ibm#token")
         #expect(value?.reveal() == "v2-value-bbbb")
         #expect(redactor.redact("t=v2-value-bbbb") == "t=[REDACTED]")
+        #expect(redactor.redact(VaultFixture.rootToken) == "[REDACTED]", "the Vault token is registered too")
         let log = try await v.state()["log"]?.arrayValue ?? []
         #expect(log.last?["path"] == "/v1/secret/data/quantum/ibm")
         #expect(log.last?["status"] == 200)

@@ -14,23 +14,26 @@ public struct VaultSecretSource: SecretSource {
     let namespace: String?
     let tokenReference: String
     let tokenSources: [any SecretSource]
+    let redactor: Redactor?
 
     /// A source for the server at `address`, authenticating with the secret `tokenReference`
-    /// points to, resolved through `tokenSources` (environment and file sources).
+    /// points to, resolved through `tokenSources` (environment and file sources). The token is
+    /// registered with `redactor` (pass the resolver's) each time it is resolved.
     public init(transport: HTTPTransport, address: URL, namespace: String? = nil, tokenReference: String,
-                tokenSources: [any SecretSource]) {
+                tokenSources: [any SecretSource], redactor: Redactor? = nil) {
         self.transport = transport
         self.address = address
         self.namespace = namespace
         self.tokenReference = tokenReference
         self.tokenSources = tokenSources
+        self.redactor = redactor
     }
 
     /// A source configured like the Vault actions (`providers.vault.address` else `VAULT_ADDR`,
     /// `providers.vault.token` else `VAULT_TOKEN`, `providers.vault.namespace` else
     /// `VAULT_NAMESPACE`), or nil when no address or no token is configured (then
     /// `secret:vault:` references fail with the resolver's "configure VAULT_ADDR" message).
-    public static func configured(settings: ProviderSettings, transport: HTTPTransport,
+    public static func configured(settings: ProviderSettings, transport: HTTPTransport, redactor: Redactor? = nil,
                                   baseDirectory: String = FileManager.default.currentDirectoryPath) -> VaultSecretSource? {
         guard let text = settings.value(VaultClient.provider, "address", env: ["VAULT_ADDR"]),
               let address = try? VaultClient.parseAddress(text),
@@ -39,7 +42,8 @@ public struct VaultSecretSource: SecretSource {
         return VaultSecretSource(
             transport: transport, address: address, namespace: settings.value(VaultClient.provider, "namespace", env: ["VAULT_NAMESPACE"]),
             tokenReference: tokenReference,
-            tokenSources: [EnvironmentSecretSource(environment: settings.environment), FileSecretSource(baseDirectory: baseDirectory)])
+            tokenSources: [EnvironmentSecretSource(environment: settings.environment), FileSecretSource(baseDirectory: baseDirectory)],
+            redactor: redactor)
     }
 
     /// `true` for `secret:vault:` references.
@@ -97,6 +101,8 @@ public struct VaultSecretSource: SecretSource {
             throw SecretError(.unsupportedSource, reference: ref.text,
                               message: "the Vault token for \(ref.text) must come from secret:env or secret:file (it is \(tokenReference.hasPrefix("secret:vault:") ? "a secret:vault reference" : "not resolvable"))")
         }
-        return try await source.resolve(tokenRef).reveal()
+        let token = try await source.resolve(tokenRef)
+        redactor?.register(token)
+        return token.reveal()
     }
 }
