@@ -35,7 +35,9 @@ Region defaults to us-east-1 (`--region`). Requests more than 15 minutes off the
 
 Control API (no auth): GET /_fake/state, POST /_fake/reset, POST /_fake/tasks (JSON list of tasks),
 POST /_fake/fail?count=N&status=503, POST /_fake/ratelimit?retry_after=S,
-POST /_fake/set-status?arn=ARN&status=S.
+POST /_fake/set-status?arn=ARN&status=S, POST /_fake/finish-before-cancel?arn=ARN&status=COMPLETED (the
+task reaches that status just before the next CancelQuantumTask for it arrives: a race).
+Cross-checked: boto3's own braket client (botocore signer) is accepted by this fake's SigV4 check.
 Prints `PORT <n>` when listening on 127.0.0.1.
 """
 import datetime
@@ -66,7 +68,7 @@ LOCK = threading.Lock()
 
 def fresh_state():
     return {"tasks": {}, "order": [], "cancel_effects": {}, "tokens": {}, "calls": [], "auth_failures": [],
-            "fail": {"count": 0, "status": 503}, "ratelimit": None}
+            "fail": {"count": 0, "status": 503}, "ratelimit": None, "finish_before_cancel": {}}
 
 
 STATE = fresh_state()
@@ -302,6 +304,8 @@ class Handler(BaseHTTPRequestHandler):
             t = STATE["tasks"].get(arn)
             if t is None:
                 return self.error(404, "ResourceNotFoundException", f"Quantum task {arn} not found")
+            if arn in STATE["finish_before_cancel"]:
+                t["status"] = STATE["finish_before_cancel"].pop(arn)
             previous = STATE["tokens"].get((arn, token))
             if previous is not None:
                 return self.send_json(200, previous)
@@ -337,6 +341,8 @@ class Handler(BaseHTTPRequestHandler):
                 STATE["fail"] = {"count": int(query.get("count", ["1"])[0]), "status": int(query.get("status", ["503"])[0])}
             elif path == "/_fake/ratelimit":
                 STATE["ratelimit"] = int(query.get("retry_after", ["1"])[0])
+            elif path == "/_fake/finish-before-cancel":
+                STATE["finish_before_cancel"][query["arn"][0]] = query.get("status", ["COMPLETED"])[0]
             elif path == "/_fake/set-status":
                 STATE["tasks"][query["arn"][0]]["status"] = query["status"][0]
             else:

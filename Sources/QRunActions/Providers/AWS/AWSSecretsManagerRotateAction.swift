@@ -75,7 +75,6 @@ public struct AWSSecretsManagerRotateAction: Action {
                                         "current_version_id": current.map(Value.string) ?? .null, "version_id": .string(token),
                                         "would_change": .bool(versions[token] == nil),
                                         "rotation_enabled": .bool(d["RotationEnabled"]?.boolValue ?? false)]
-        if versions[token] != nil { outputs["would_change"] = false }
         let name = d["Name"]?.stringValue ?? id
         var summary = versions[token] != nil
             ? "secret \(name) already holds this step's version \(token)"
