@@ -27,7 +27,7 @@ let package = Package(
         ),
         .target(
             name: "QRunActions",
-            dependencies: ["QRunCore"]
+            dependencies: ["QRunCore", .product(name: "Crypto", package: "swift-crypto")]
         ),
         .executableTarget(
             name: "qrun",
