@@ -13,11 +13,18 @@ public enum BuiltinActions {
 
     /// Actions of the provider integrations.
     static func providerActions(transport: HTTPTransport, settings: ProviderSettings) -> [any Action] {
-        []
+        VaultActions.all(transport: transport, settings: settings)
+            + AWSActions.all(transport: transport, settings: settings)
+            + AzureActions.all(transport: transport, settings: settings)
     }
 
     /// Secret sources beyond the environment and files (e.g. Vault), for `secret:vault:` references.
-    public static func secretSources(transport: HTTPTransport, settings: ProviderSettings) -> [any SecretSource] {
-        []
+    public static func secretSources(transport: HTTPTransport, settings: ProviderSettings, redactor: Redactor,
+                                     baseDirectory: String) -> [any SecretSource] {
+        var sources: [any SecretSource] = []
+        if let vault = VaultSecretSource.configured(settings: settings, transport: transport, redactor: redactor, baseDirectory: baseDirectory) {
+            sources.append(vault)
+        }
+        return sources
     }
 }

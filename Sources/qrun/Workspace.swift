@@ -42,7 +42,7 @@ final class Workspace {
         settings = ProviderSettings(config: config.providers, environment: env)
         let transport = URLSessionTransport()
         var sources: [any SecretSource] = [EnvironmentSecretSource(environment: env), FileSecretSource(baseDirectory: home)]
-        sources += BuiltinActions.secretSources(transport: transport, settings: settings)
+        sources += BuiltinActions.secretSources(transport: transport, settings: settings, redactor: redactor, baseDirectory: home)
         secrets = SecretResolver(sources: sources, redactor: redactor)
         registry = BuiltinActions.registry(transport: transport, settings: settings)
         loader = RunbookLoader(catalog: registry)
