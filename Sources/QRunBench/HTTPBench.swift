@@ -15,7 +15,7 @@ enum HTTPBench {
         let pipe = Pipe()
         server.standardOutput = pipe
         try server.run()
-        defer { server.terminate() }
+        defer { kill(server.processIdentifier, SIGKILL); server.waitUntilExit() }
         var port = 0
         var buffer = Data()
         while port == 0 {

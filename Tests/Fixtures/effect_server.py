@@ -37,6 +37,9 @@ def reset():
 
 
 class Handler(BaseHTTPRequestHandler):
+    # Headers and body go out in separate writes; without TCP_NODELAY each answer waits ~40 ms
+    # for a delayed ACK (Nagle), which is not how a real provider behaves.
+    disable_nagle_algorithm = True
     protocol_version = "HTTP/1.1"
 
     def log_message(self, fmt, *args):  # keep the test output quiet

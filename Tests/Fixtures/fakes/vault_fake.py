@@ -69,6 +69,9 @@ def parse_args(argv):
 
 
 class Handler(BaseHTTPRequestHandler):
+    # Headers and body go out in separate writes; without TCP_NODELAY each answer waits ~40 ms
+    # for a delayed ACK (Nagle), which is not how a real provider behaves.
+    disable_nagle_algorithm = True
     protocol_version = "HTTP/1.1"
     state = None
 
