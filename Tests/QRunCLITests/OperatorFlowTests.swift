@@ -132,6 +132,20 @@ struct OperatorFlowTests {
         #expect(try server.stats().keys.values.filter { $0.paths == ["/effect/before"] }.count == 2, "one 'before' per run, not per trigger")
     }
 
+    @Test func anApprovalNobodyAnswersInTimeIsRejected() throws {
+        let server = try EffectServer()
+        defer { server.stop() }
+        let ws = try TestWorkspace("expire")
+        defer { ws.cleanup() }
+        try ws.write(runbook: "gated", TestRunbooks.gated().replacingOccurrences(of: "uses: core.approval", with: "uses: core.approval\n    timeout: 300ms"))
+        let out = try QRun.run(["run", "gated", "--input", "base=\(server.baseURL)", "--json"], home: ws.home)
+        #expect(out.status == 1)
+        let steps = Dictionary(uniqueKeysWithValues: ((try out.json()["steps"] as? [[String: Any]]) ?? []).map { ($0["id"] as! String, $0) })
+        #expect(steps["gate"]?["error"] as? String == "no decision within 300ms; treated as rejected")
+        #expect(steps["after"]?["status"] as? String == "cancelled")
+        #expect(steps["page"]?["status"] as? String == "succeeded")
+    }
+
     @Test func resumeRefusesARunAnotherProcessIsExecuting() throws {
         let ws = try TestWorkspace("busy")
         defer { ws.cleanup() }

@@ -24,7 +24,9 @@ extension RunSession {
                 notes.append(ProgressEvent(kind: .stepSucceeded, runID: run.id, stepID: id, status: "succeeded", message: "drill: would pause for approval"))
                 pending.append(.approval(step: id, approved: true))
             } else {
-                batch.audit(run.id, "step.waiting_approval", actor: actor, ["step": .string(id), "message": message.map(Value.string) ?? .null])
+                batch.audit(run.id, "step.waiting_approval", actor: actor, ["step": .string(id), "message": message.map(Value.string) ?? .null,
+                                                                           "timeout": spec.timeout.map { .string(DurationParser.format($0)) } ?? .null])
+                if let timeout = spec.timeout { scheduleApprovalDeadline(id, after: timeout) }
                 notes.append(ProgressEvent(kind: .stepWaiting, runID: run.id, stepID: id, status: "waiting_approval",
                                            message: message ?? "approve with: qrun approve \(run.id) \(id)"))
             }
@@ -149,6 +151,17 @@ extension RunSession {
         batch.audit(run.id, "step.failed", actor: actor, ["step": .string(id), "attempt": .int(attempt), "error": .string(message), "retryable": .bool(false)])
         notes.append(ProgressEvent(kind: .stepFailed, runID: run.id, stepID: id, attempt: attempt, status: "failed", message: message))
         pending.append(.failed(step: id, retryable: false))
+    }
+
+    /// An approval step with a `timeout` is rejected when nobody decides in time (the deadline
+    /// counts from when the step began waiting, across resumes).
+    func scheduleApprovalDeadline(_ id: String, after delay: Duration) {
+        let inbox = self.inbox
+        timers[id]?.cancel()
+        timers[id] = Task {
+            try? await Task.sleep(for: delay)
+            if !Task.isCancelled { inbox.post(.approvalExpired(step: id)) }
+        }
     }
 
     func scheduleTimer(_ id: String, after delay: Duration) {

@@ -22,12 +22,25 @@ extension RunSession {
         case .retryDue(let id):
             timers[id] = nil
             feed(.retryDue(step: id))
+        case .approvalExpired(let id):
+            timers[id] = nil
+            guard machine.state(of: id)?.status == .waitingApproval else { return }
+            let limit = specs[id]?.timeout.map(DurationParser.format) ?? "?"
+            let why = "no decision within \(limit); treated as rejected"
+            touch(id)
+            records[id]?.error = why
+            records[id]?.finishedAt = now
+            batch.audit(run.id, "step.approval_expired", actor: actor, ["step": .string(id)])
+            notes.append(ProgressEvent(kind: .stepFailed, runID: run.id, stepID: id, status: "failed", message: why))
+            feed(.approval(step: id, approved: false))
         case .poll:
             let signals = try db.pendingSignals(runID: run.id)
             for a in signals.approvals {
                 guard machine.state(of: a.stepID)?.status == .waitingApproval else { continue }
                 touch(a.stepID)
                 batch.append(.consumeApproval(runID: run.id, stepID: a.stepID))
+                timers[a.stepID]?.cancel()
+                timers[a.stepID] = nil
                 records[a.stepID]?.finishedAt = now
                 if a.approved {
                     records[a.stepID]?.outputs = ["approved": .bool(true), "approved_by": .string(a.actor)]

@@ -7,6 +7,7 @@ final class RunSession {
         case timedOut(step: String, attempt: Int)
         case retryDue(step: String)
         case poll
+        case approvalExpired(step: String)
     }
 
     struct Launch {
@@ -95,6 +96,12 @@ final class RunSession {
         for (id, rec) in records where rec.status == .retryWait {
             let delay = max(.zero, Duration.milliseconds(Int64(((rec.nextAttemptAt ?? now).timeIntervalSince(now)) * 1000)))
             scheduleTimer(id, after: delay)
+        }
+        for (id, rec) in records where rec.status == .waitingApproval {
+            if let timeout = specs[id]?.timeout, let started = rec.startedAt {
+                let left = timeout.secondsDouble - now.timeIntervalSince(started)
+                scheduleApprovalDeadline(id, after: .milliseconds(Int64(max(0, left) * 1000)))
+            }
         }
         feed(.begin)
         try flush()
