@@ -18,7 +18,7 @@ struct TokenShapes {
     }
 
     private let awsKeyID = PreflightText.regex(#"(?<![A-Z0-9])((?:AKIA|ASIA)[A-Z0-9]{16})(?![A-Z0-9])"#)
-    private let awsSecret = PreflightText.regex(#"(?<![A-Za-z0-9/+=])([A-Za-z0-9/+]{40})(?![A-Za-z0-9/+=])"#)
+    private let awsSecret = PreflightText.regex(#"(?<![A-Za-z0-9/+])([A-Za-z0-9/+]{40})(?![A-Za-z0-9/+=])"#)
     private let privateKey = PreflightText.regex(#"-----BEGIN ([A-Z0-9 ]*)PRIVATE KEY( BLOCK)?-----"#)
     private let slack = PreflightText.regex(#"(?<![A-Za-z0-9])(xox[abpr]-[A-Za-z0-9-]{10,})"#)
     private let github = PreflightText.regex(#"(?<![A-Za-z0-9_])(gh[pousr]_[A-Za-z0-9]{36,255}|github_pat_[A-Za-z0-9_]{22,255})(?![A-Za-z0-9_])"#)
