@@ -16,6 +16,7 @@ public enum BuiltinActions {
         VaultActions.all(transport: transport, settings: settings)
             + AWSActions.all(transport: transport, settings: settings)
             + AzureActions.all(transport: transport, settings: settings)
+            + PreflightActions.all()
     }
 
     /// Secret sources beyond the environment and files (e.g. Vault), for `secret:vault:` references.
