@@ -19,10 +19,10 @@ struct EmailMessage {
         try Self.check(address: from, field: "from")
         guard !to.isEmpty else { throw EmailError("parameter 'to' needs at least one address") }
         for a in to { try Self.check(address: a, field: "to") }
-        guard !subject.contains(where: { $0 == "\r" || $0 == "\n" || $0 == "\u{0}" }) else {
+        guard !Self.hasLineBreak(subject) else {
             throw EmailError("parameter 'subject' contains a line break; refusing (it could inject mail headers)")
         }
-        for (k, v) in extraHeaders where (k + v).contains(where: { $0 == "\r" || $0 == "\n" }) {
+        for (k, v) in extraHeaders where Self.hasLineBreak(k + v) {
             throw EmailError("header \(k) contains a line break; refusing")
         }
         self.from = from
@@ -43,12 +43,17 @@ struct EmailMessage {
 
     static func check(address: String, field: String) throws(EmailError) {
         let parts = address.split(separator: "@", omittingEmptySubsequences: false)
-        let forbidden: Set<Character> = ["\r", "\n", "\u{0}", " ", "\t", "<", ">", ",", ";", "\"", "(", ")", "[", "]", "\\"]
-        guard parts.count == 2, !parts[0].isEmpty, !parts[1].isEmpty, address.count <= 254,
-              !address.contains(where: { forbidden.contains($0) || !$0.isASCII }) else {
-            let shown = address.contains(where: { $0 == "\r" || $0 == "\n" }) ? "an address with a line break" : "'\(address)'"
+        let forbidden = Set(" \t<>,;\"()[]\\".unicodeScalars)
+        guard parts.count == 2, !parts[0].isEmpty, !parts[1].isEmpty, address.count <= 254, !hasLineBreak(address),
+              !address.unicodeScalars.contains(where: { forbidden.contains($0) || !$0.isASCII || $0.value < 0x20 }) else {
+            let shown = hasLineBreak(address) ? "an address with a line break" : "'\(address)'"
             throw EmailError("parameter '\(field)': \(shown) is not a plain address like ops@example.org; refusing")
         }
+    }
+
+    /// Whether `text` holds CR, LF or NUL. Checked on scalars: Swift treats "\r\n" as one Character.
+    static func hasLineBreak(_ text: String) -> Bool {
+        text.unicodeScalars.contains { $0 == "\r" || $0 == "\n" || $0 == "\u{0}" }
     }
 
     /// The subject as a header value: ASCII as is, otherwise an RFC 2047 base64 encoded-word.
