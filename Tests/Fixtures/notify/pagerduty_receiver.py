@@ -29,6 +29,7 @@ import json
 import sys
 import uuid
 
+sys.dont_write_bytecode = True  # no __pycache__ in the fixtures folder
 from receiver_base import LOCK, STATE, ReceiverHandler, serve
 
 ROUTING_KEY = None

@@ -22,6 +22,7 @@ import json
 import sys
 import urllib.parse
 
+sys.dont_write_bytecode = True  # no __pycache__ in the fixtures folder
 from receiver_base import LOCK, STATE, ReceiverHandler, serve
 
 HOOKS = set()

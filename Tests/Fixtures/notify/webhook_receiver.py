@@ -17,6 +17,7 @@ import os
 import sys
 import time
 
+sys.dont_write_bytecode = True  # no __pycache__ in the fixtures folder
 from receiver_base import LOCK, STATE, ReceiverHandler, serve
 
 SECRET = os.environ.get("WEBHOOK_SECRET", "")
