@@ -27,8 +27,11 @@ let package = Package(
         ),
         .target(
             name: "QRunActions",
-            dependencies: ["QRunCore", .product(name: "Crypto", package: "swift-crypto")]
+            dependencies: ["QRunCore", "CCurl", .product(name: "Crypto", package: "swift-crypto")]
         ),
+        // libcurl's SMTP client (STARTTLS, AUTH) for notify.email, behind a small C shim because
+        // curl_easy_setopt is variadic. Debian: libcurl4-openssl-dev.
+        .target(name: "CCurl", path: "Sources/CCurl", linkerSettings: [.linkedLibrary("curl")]),
         .executableTarget(
             name: "qrun",
             dependencies: [
