@@ -17,6 +17,7 @@ public enum BuiltinActions {
             + AWSActions.all(transport: transport, settings: settings)
             + AzureActions.all(transport: transport, settings: settings)
             + PreflightActions.all()
+            + NotifyActions.all(transport: transport, settings: settings)
     }
 
     /// Secret sources beyond the environment and files (e.g. Vault), for `secret:vault:` references.
