@@ -73,7 +73,7 @@ struct OAuthTokenRevokeActionTests {
         #expect(r.outputs["revoked"] == true)
         #expect(try fake.state()["auth_methods"] as? [String] == ["body"])
         #expect(try fake.revoked() == [Self.refreshToken, Self.accessToken], "revoking the refresh token revokes its grant's access token")
-        let pub = try await fake.action().apply(calls().call(["token": "secret:env:PUBLIC_TOKEN", "client_id": "public-client", "client_secret": nil]))
+        let pub = try await fake.action().apply(calls().call(["token": "secret:env:PUBLIC_TOKEN", "client_id": "public-client", "public_client": true]))
         #expect(pub.outputs["client_id"] == "public-client")
         let planned = try await OAuthTokenRevokeAction(transport: ChallengeSafeTransport(), settings: ProviderSettings(
             config: ["oauth": ["revocation_endpoint": fake.server.baseURL + "/revoke"]], environment: [:]))

@@ -38,7 +38,8 @@ public struct OAuthTokenRevokeAction: Action {
             ParameterSpec("revocation_endpoint", .string, secret: .forbidden, description: "Revocation URL (default: providers.oauth.revocation_endpoint)."),
             ParameterSpec("introspection_endpoint", .string, secret: .forbidden, description: "RFC 7662 introspection URL used by verify (default: providers.oauth.introspection_endpoint)."),
             ParameterSpec("client_id", .string, secret: .forbidden, description: "OAuth client id (default: providers.oauth.client_id)."),
-            ParameterSpec("client_secret", .string, secret: .required, description: "Client secret as a secret reference (default: providers.oauth.client_secret); null for a public client."),
+            ParameterSpec("client_secret", .string, secret: .required, description: "Client secret as a secret reference (default: providers.oauth.client_secret)."),
+            ParameterSpec("public_client", .bool, secret: .forbidden, description: "true: authenticate as a public client (client_id only, RFC 6749 §2.1)."),
             ParameterSpec("client_auth", .string, secret: .forbidden, description: "basic (HTTP Basic, the default) or body (client_secret_post)."),
         ], supportsVerify: true)
     }
@@ -68,8 +69,8 @@ public struct OAuthTokenRevokeAction: Action {
         guard let clientID = try setting(call, "client_id") else {
             throw .invalid("no OAuth client id configured; pass client_id or set providers.oauth.client_id")
         }
-        // An explicit `client_secret: null` marks a public client even when the settings hold a secret.
-        let explicitlyPublic = call.params["client_secret"]?.isNull == true
+        // `public_client: true` sends only the client id even when the settings hold a secret.
+        let explicitlyPublic = call.params["public_client"]?.boolValue == true
         let secretRef = explicitlyPublic ? nil
             : try call.string("client_secret").flatMap { $0.isEmpty ? nil : $0 } ?? settings.credentialReference(Self.provider, "client_secret")
         let secret: String? = secretRef == nil ? nil
