@@ -16,6 +16,8 @@ public enum BuiltinActions {
         VaultActions.all(transport: transport, settings: settings)
             + AWSActions.all(transport: transport, settings: settings)
             + AzureActions.all(transport: transport, settings: settings)
+            + IBMActions.all(transport: transport, settings: settings)
+            + OAuthActions.all(transport: transport, settings: settings)
             + PreflightActions.all()
             + NotifyActions.all(transport: transport, settings: settings)
     }

@@ -1,5 +1,6 @@
 import Foundation
 import QRunCore
+import Synchronization
 #if canImport(FoundationNetworking)
 import FoundationNetworking
 #endif
@@ -39,6 +40,7 @@ public protocol HTTPTransport: Sendable {
 /// other 4xx and TLS failures may not.
 public final class URLSessionTransport: HTTPTransport {
     private let session: URLSession
+    private let delegate = RefuseRedirects()
 
     public init() {
         let config = URLSessionConfiguration.ephemeral
@@ -47,7 +49,8 @@ public final class URLSessionTransport: HTTPTransport {
         config.urlCache = nil
         config.httpCookieStorage = nil
         config.httpShouldSetCookies = false
-        session = URLSession(configuration: config, delegate: RefuseRedirects(), delegateQueue: nil)
+        config.urlCredentialStorage = nil
+        session = URLSession(configuration: config, delegate: delegate, delegateQueue: nil)
     }
 
     public func send(_ request: HTTPRequest) async throws(ActionError) -> HTTPResponse {
@@ -60,6 +63,9 @@ public final class URLSessionTransport: HTTPTransport {
         let response: URLResponse
         do {
             (data, response) = try await session.data(for: r)
+        } catch let e as URLError where e.code == .cancelled && delegate.takeRefusal(for: request.url) {
+            // A 401 with WWW-Authenticate whose challenge the delegate refused: report the 401.
+            return HTTPResponse(status: 401, headers: [:], body: Data())
         } catch let e as URLError {
             throw Self.classify(e, url: request.url)
         } catch is CancellationError {
@@ -105,11 +111,31 @@ public final class URLSessionTransport: HTTPTransport {
     }
 }
 
-/// Stops URLSession from following redirects.
+/// Stops URLSession from following redirects and from answering authentication challenges.
+///
+/// On Linux, swift-corelibs-foundation waits forever on a 401 with `WWW-Authenticate: Basic` when
+/// the delegate leaves the challenge to default handling and no credential is stored
+/// (swift-corelibs-foundation #5456, fixed by #5457/#5458 after the 6.3.1 toolchain). OAuth servers
+/// must send exactly that when HTTP Basic client authentication fails (RFC 6749 §5.2). qrun sets its
+/// own Authorization headers, so every challenge is cancelled and remembered; `send` turns the
+/// cancellation back into the 401.
 private final class RefuseRedirects: NSObject, URLSessionTaskDelegate, Sendable {
+    private let refused = Mutex<Set<String>>([])
+
     func urlSession(_ session: URLSession, task: URLSessionTask, willPerformHTTPRedirection response: HTTPURLResponse,
                     newRequest request: URLRequest, completionHandler: @escaping @Sendable (URLRequest?) -> Void) {
         completionHandler(nil)
+    }
+
+    func urlSession(_ session: URLSession, task: URLSessionTask, didReceive challenge: URLAuthenticationChallenge,
+                    completionHandler: @escaping @Sendable (URLSession.AuthChallengeDisposition, URLCredential?) -> Void) {
+        if let url = task.originalRequest?.url { refused.withLock { _ = $0.insert(url.absoluteString) } }
+        completionHandler(.cancelAuthenticationChallenge, nil)
+    }
+
+    /// Whether a challenge for `url` was refused (and forgets it).
+    func takeRefusal(for url: URL) -> Bool {
+        refused.withLock { $0.remove(url.absoluteString) != nil }
     }
 }
 

@@ -132,7 +132,7 @@ extension RunSession {
                     vcall.verb = .verify
                     let v = try await action.verify(vcall)
                     r.outputs.merge(v.outputs) { _, new in new }
-                    r.outputs["verified"] = .bool(true)
+                    if v.outputs["verified"] == nil { r.outputs["verified"] = .bool(true) }
                     if !v.summary.isEmpty { r.summary += "; verified: \(v.summary)" }
                 }
                 result = .success(r)
