@@ -139,7 +139,8 @@ final class RunSession {
         for id in dirty {
             guard var rec = records[id], let s = machine.state(of: id) else { continue }
             rec.status = drillNotReady.contains(id) ? .failed : settledAsSkipped.contains(id) ? .skipped : s.status
-            rec.attempt = s.attempt
+            // A step skipped by its condition never made an attempt.
+            rec.attempt = rec.status == .skipped && rec.startedAt == nil ? 0 : s.attempt
             rec.failures = s.failures
             records[id] = rec
             batch.append(.step(rec))
