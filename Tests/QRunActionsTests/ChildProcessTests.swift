@@ -350,7 +350,7 @@ struct ChildProcessTests {
         #expect(result.signal == SIGTERM)
         #expect(result.exitCode == nil)
         #expect(result.duration >= .milliseconds(300))
-        #expect(result.duration < .milliseconds(300) + .seconds(3))
+        #expect(result.duration < .milliseconds(300) + .seconds(30), "bounded, not timed: a hang would exceed this by far")
     }
 
     @Test func childIgnoringTermIsKilledAfterTheGrace() async throws {
@@ -361,7 +361,7 @@ struct ChildProcessTests {
         #expect(result.signal == SIGKILL)
         #expect(result.exitCode == nil)
         #expect(result.duration >= .milliseconds(2500))
-        #expect(result.duration < .milliseconds(2500) + .seconds(3))
+        #expect(result.duration < .milliseconds(2500) + .seconds(30), "bounded, not timed")
     }
 
     @Test func outputBeforeTimeoutIsKept() async throws {
@@ -382,7 +382,7 @@ struct ChildProcessTests {
         // The grandchild inherits stdout; only killing the group ends the pipe.
         let result = try await ChildProcess.run(shell("sleep 120 & echo $!"))
         #expect(result.exitCode == 0)
-        #expect(result.duration < .seconds(3))
+        #expect(result.duration < .seconds(30), "bounded, not timed")
         let grandchild = try #require(pid_t(text(result.stdout).trimmingCharacters(in: .whitespacesAndNewlines)))
         #expect(await ProcessProbe.becomesDead(grandchild))
     }
@@ -404,7 +404,7 @@ struct ChildProcessTests {
         defer { kill(grandchild, SIGKILL) }
         #expect(result.exitCode == 0)
         #expect(result.duration >= .milliseconds(500))
-        #expect(result.duration < .milliseconds(500) + .seconds(3))
+        #expect(result.duration < .milliseconds(500) + .seconds(30), "bounded, not timed")
         #expect(ProcessProbe.isDead(grandchild) == false)
     }
 
@@ -422,7 +422,7 @@ struct ChildProcessTests {
         #expect(result.cancelled)
         #expect(result.timedOut == false)
         #expect(result.signal == SIGTERM)
-        #expect(result.duration < .seconds(10))
+        #expect(result.duration < .seconds(30), "bounded, not timed")
         #expect(await ProcessProbe.becomesDead(grandchild))
     }
 
@@ -439,7 +439,7 @@ struct ChildProcessTests {
         #expect(result.cancelled)
         #expect(result.signal == SIGKILL)
         #expect(teardown >= .milliseconds(500))
-        #expect(teardown < .milliseconds(500) + .seconds(3))
+        #expect(teardown < .milliseconds(500) + .seconds(30), "bounded, not timed: the child sleeps 60 s, so escalation happened")
     }
 
     @Test func alreadyCancelledTaskStartsNothing() async throws {

@@ -77,6 +77,18 @@ struct CredentialLeakVaultTests {
     /// then `qrun resume`: the token is revoked once, the secret gets exactly one new version,
     /// and the resumed step recognises its own write instead of rotating again.
     @Test func killNineMidRotationThenResumeAppliesEachEffectOnce() async throws {
+        // The kill must land in the backoff after Vault applied the write but before qrun recorded
+        // it (about a second). On a loaded machine the watcher can miss that window and the run
+        // simply finishes; that is not a failure of qrun, so the scenario is tried again afresh.
+        var hit = false
+        for _ in 0..<4 where !hit {
+            hit = try await killMidRotationScenario()
+        }
+        #expect(hit, "no attempt managed to kill qrun between Vault's write and its commit")
+    }
+
+    /// One try of the scenario; false when the run finished before it could be killed mid-rotation.
+    func killMidRotationScenario() async throws -> Bool {
         let fakes = try await ProviderFakes([.vault])
         defer { fakes.stop() }
         let ws = try CredentialLeak.workspace("cl-kill", fakes)
@@ -99,8 +111,7 @@ struct CredentialLeakVaultTests {
         }
         first.signal(SIGKILL)
         let killed = transcript.add("first", first.wait(timeout: 10))
-        try #require(written, "the rotation never reached Vault: \(killed.stdout.suffix(1500)) \(killed.stderr)")
-        #expect(killed.killedBySignal)
+        guard written, killed.killedBySignal else { return false }
 
         // Killed with the effect done and unrecorded.
         let runID = try CredentialLeak.waitForRun(status: "running", ws, env: env, timeout: 5)
@@ -131,5 +142,6 @@ struct CredentialLeakVaultTests {
         #expect(try await fakes.vaultToken(fakes.bystanderVaultAccessor)["revoked"] as? Bool == false)
 
         try CredentialLeak.expectNoCanary([ProviderFakes.vaultOperatorToken, newValue], runID: runID, ws, env: env, transcript: transcript)
+        return true
     }
 }

@@ -59,7 +59,7 @@ struct OperatorFlowTests {
         try ws.write(runbook: "gated", TestRunbooks.gated())
         let runner = try QRun.start(["run", "gated", "--input", "base=\(server.baseURL)"], home: ws.home)
         var id: String?
-        for _ in 0..<200 where id == nil {
+        for _ in 0..<1500 where id == nil {
             usleep(25_000)
             let lines = runner.stdoutSoFar.split(separator: "\n")
             if lines.contains(where: { $0.contains("step.waiting_approval") }) {
@@ -159,7 +159,7 @@ struct OperatorFlowTests {
             """)
         let runner = try QRun.start(["run", "slow"], home: ws.home)
         var id: String?
-        for _ in 0..<200 where id == nil {
+        for _ in 0..<1500 where id == nil {
             usleep(20_000)
             id = runner.stdoutSoFar.split(separator: "\n").first.flatMap { try? JSONSerialization.jsonObject(with: Data($0.utf8)) as? [String: Any] }?["run_id"] as? String
         }

@@ -70,7 +70,7 @@ struct StateFileTests {
             time.sleep(3)
             db.execute("ROLLBACK")
             """, ws.databasePath], environment: ["PATH": ToolPath.value], cwd: nil, stdin: nil)
-        for _ in 0..<200 where !holder.stdoutSoFar.contains("locked") { usleep(10_000) }
+        for _ in 0..<1500 where !holder.stdoutSoFar.contains("locked") { usleep(10_000) }
         let out = try QRun.run(["run", "tiny"], home: ws.home, env: ["QRUN_BUSY_TIMEOUT_MS": "300"])
         #expect(out.status == 5, "\(out.stderr)")
         #expect(out.stderr.contains("is locked by another process"), "\(out.stderr)")
