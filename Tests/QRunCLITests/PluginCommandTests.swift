@@ -60,6 +60,6 @@ struct PluginCommandTests {
         let manifest = try ws.write(file: "plugins/zbad/plugin.yaml", "name: zbad\nprotocol: 1\nexecutable: x\nactions: []\n")
         let list = try QRun.run(["plugins", "list"], home: ws.home)
         #expect(list.status == 2)
-        #expect(list.stderr.contains("\(manifest):4:10: actions is a non-empty list of actions"))
+        #expect(list.stderr.contains("\(manifest):4:10: error: actions is a non-empty list of actions"))
     }
 }

@@ -18,8 +18,11 @@ struct FakeKubectl {
             import json, os, sys
             here = os.path.dirname(os.path.abspath(__file__))
             args = sys.argv[1:]
+            argv = list(args)
+            if args[:1] == ["--context"]:
+                args = args[2:]
             with open(os.path.join(here, "argv.jsonl"), "a") as f:
-                f.write(json.dumps(args) + "\n")
+                f.write(json.dumps(argv) + "\n")
             fail = os.path.join(here, "fail.txt")
             if os.path.exists(fail):
                 msg = open(fail).read(); os.unlink(fail)

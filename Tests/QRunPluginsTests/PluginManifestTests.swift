@@ -55,13 +55,13 @@ struct PluginManifestTests {
             Issue.record("expected a validation error")
         } catch {
             let text = error.issues.map(\.description)
-            #expect(text.contains("\(path):1:7: plugin name 'Bad_Name' must be lowercase letters, digits and dashes (at most 63)"))
-            #expect(text.contains("\(path):2:11: protocol must be 1, the only plugin protocol this qrun speaks"))
-            #expect(text.contains("\(path):3:13: executable '../escape.sh' must be a path relative to the plugin folder and stay inside it"))
-            #expect(text.contains("\(path):4:1: unknown key 'colour' in the plugin manifest; allowed keys are name, version, protocol, executable, timeout, env_allow, actions"))
-            #expect(text.contains("\(path):6:13: action name 'nodots' must be dotted lowercase words, provider first, like k8s.pod.delete"))
-            #expect(text.contains("\(path):8:26: unknown verb 'destroy'; verbs are plan, apply and verify"))
-            #expect(text.contains("\(path):10:31: unknown type 'float'; types are string, int, bool, duration, list, map, any"))
+            #expect(text.contains("\(path):1:7: error: plugin name 'Bad_Name' must be lowercase letters, digits and dashes (at most 63)"))
+            #expect(text.contains("\(path):2:11: error: protocol must be 1, the only plugin protocol this qrun speaks"))
+            #expect(text.contains("\(path):3:13: error: executable '../escape.sh' must be a path relative to the plugin folder and stay inside it"))
+            #expect(text.contains("\(path):4:1: error: unknown key 'colour' in the plugin manifest; allowed keys are name, version, protocol, executable, timeout, env_allow, actions"))
+            #expect(text.contains("\(path):6:11: error: action name 'nodots' must be dotted lowercase words, provider first, like k8s.pod.delete"))
+            #expect(text.contains("\(path):8:26: error: unknown verb 'destroy'; verbs are plan, apply and verify"))
+            #expect(text.contains("\(path):10:26: error: unknown type 'float'; types are string, int, bool, duration, list, map, any"))
         }
     }
 
@@ -73,7 +73,7 @@ struct PluginManifestTests {
         let found = PluginHost.discover(directory: box.pluginsDir, environment: testEnvironment)
         #expect(found.actions.isEmpty)
         #expect(found.problems.count == 1)
-        #expect(found.problems.first?.hasPrefix("\(path):3:1: invalid YAML") == true)
+        #expect(found.problems.first?.hasPrefix("\(path):3:1: error: invalid YAML") == true, "\(found.problems)")
     }
 
     @Test("discovery: a missing executable keeps the actions and reports the problem; duplicate actions are refused")
