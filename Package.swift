@@ -32,11 +32,18 @@ let package = Package(
         // libcurl's SMTP client (STARTTLS, AUTH) for notify.email, behind a small C shim because
         // curl_easy_setopt is variadic. Debian: libcurl4-openssl-dev.
         .target(name: "CCurl", path: "Sources/CCurl", linkerSettings: [.linkedLibrary("curl")]),
+        // Out-of-process plugins: the wire types (no dependencies) and the host.
+        .target(name: "QRunPluginWire"),
+        .target(
+            name: "QRunPlugins",
+            dependencies: ["QRunCore", "QRunActions", "QRunPluginWire", .product(name: "Yams", package: "Yams")]
+        ),
         .executableTarget(
             name: "qrun",
             dependencies: [
                 "QRunCore",
                 "QRunActions",
+                "QRunPlugins",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
@@ -52,6 +59,10 @@ let package = Package(
         .testTarget(name: "QRunCoreTests", dependencies: ["QRunCore", "QRunTestSupport"]),
         .testTarget(name: "QRunActionsTests", dependencies: ["QRunActions", "QRunCore", "QRunTestSupport"]),
         .testTarget(name: "QRunCLITests", dependencies: ["QRunCore", "QRunTestSupport"]),
+        .testTarget(
+            name: "QRunPluginsTests",
+            dependencies: ["QRunPlugins", "QRunPluginWire", "QRunActions", "QRunCore", "QRunTestSupport", .product(name: "Crypto", package: "swift-crypto")]
+        ),
     ],
     swiftLanguageModes: [.v6]
 )
