@@ -1,5 +1,6 @@
 import Foundation
 import QRunActions
+import QRunPlugins
 import QRunCore
 
 /// Everything a command needs, wired once: the only place that composes the modules.
@@ -44,7 +45,21 @@ final class Workspace {
         var sources: [any SecretSource] = [EnvironmentSecretSource(environment: env), FileSecretSource(baseDirectory: home)]
         sources += BuiltinActions.secretSources(transport: transport, settings: settings, redactor: redactor, baseDirectory: home)
         secrets = SecretResolver(sources: sources, redactor: redactor)
-        registry = BuiltinActions.registry(transport: transport, settings: settings)
+        var registry = BuiltinActions.registry(transport: transport, settings: settings)
+        // Plugins extend the registry; a plugin may not shadow a built-in action.
+        let discovered = PluginHost.discover(directory: (home as NSString).appendingPathComponent("plugins"))
+        var clashes: [String] = []
+        for action in discovered.actions {
+            if registry.descriptor(for: action.descriptor.name) != nil {
+                clashes.append(action.descriptor.name)
+            } else {
+                registry.register(action)
+            }
+        }
+        for name in clashes {
+            FileHandle.standardError.write(Data("qrun: warning: plugin action \(name) has the name of a built-in action and was ignored\n".utf8))
+        }
+        self.registry = registry
         loader = RunbookLoader(catalog: registry)
     }
 
