@@ -191,6 +191,22 @@ import Glibc
         #expect(EvidenceVerifier.verify(directory: dir, expectedManifestSHA256: String(repeating: "0", count: 64)).contains { $0.path == "manifest.json" })
     }
 
+    @Test func defaultDirectoryFollowsQRUNStateDirAndTheEvidenceRootIsNeverCollected() async throws {
+        let f = try fixture()
+        defer { f.cleanup() }
+        let state = f.project + "/state"
+        try EvidenceTestSupport.write("earlier evidence", to: state + "/evidence/old-run/s/manifest.json")
+        let action = EvidenceSnapshotAction(settings: ProviderSettings(environment: ["QRUN_STATE_DIR": state]))
+        var p = params(f)
+        p["directory"] = nil
+        let r = try await action.apply(EvidenceTestSupport.call(p))
+        #expect(r.outputs["directory"] == .string(state + "/evidence/run-1/snap"))
+        let (m, _) = try EvidenceManifest.load(directory: state + "/evidence/run-1/snap")
+        #expect(item(m, f.project + "/agent.py") != nil)
+        #expect(item(m, state) != nil)                      // the state folder itself is listed…
+        #expect(!m.items.contains { $0.source.hasPrefix(state + "/evidence") })   // …but not the evidence under it
+    }
+
     @Test func badRecipientIsRefusedClearly() async throws {
         let f = try fixture()
         defer { f.cleanup() }

@@ -20,6 +20,8 @@ struct EvidenceCollector {
         var sdkPaths = true
         var home: String
         var recipient: Curve25519.KeyAgreement.PublicKey?
+        /// Folders never walked (the evidence root itself, so evidence does not collect evidence).
+        var exclude: [String] = []
     }
 
     /// A file to copy or a record to write, found before anything is written.
@@ -42,6 +44,8 @@ struct EvidenceCollector {
     }
 
     private func visit(_ path: String, stored: String, depth: Int, into out: inout [Entry]) {
+        let standard = (path as NSString).standardizingPath
+        if options.exclude.contains(where: { standard == $0 || standard.hasPrefix($0 + "/") }) { return }
         let info = EvidenceFiles.lstatInfo(path)
         out.append(Entry(source: path, stored: stored, info: info))
         guard let info, info.kind == .directory, depth < 64 else { return }

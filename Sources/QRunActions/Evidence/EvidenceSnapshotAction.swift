@@ -73,11 +73,13 @@ public struct EvidenceSnapshotAction: Action {
         let recipient = try recipientText.map { (t: String) throws(ActionError) in try EvidenceSeal.publicKey(base64: t) }
         let root = try call.string("directory") ?? settings.value("evidence", "directory")
             ?? env["QRUN_STATE_DIR"].map { ($0 as NSString).appendingPathComponent("evidence") } ?? "state/evidence"
-        let options = EvidenceCollector.Options(
+        var options = EvidenceCollector.Options(
             paths: paths, maxBytes: try int("max_bytes", 10 << 20), maxTotalBytes: try int("max_total_bytes", 100 << 20),
             processes: try bool("processes"), sockets: try bool("sockets"), environmentNames: try bool("environment_names"),
             sdkPaths: try bool("sdk_paths"), home: try call.string("home") ?? env["HOME"] ?? NSHomeDirectory(), recipient: recipient)
-        return Request(options: options, root: root.hasPrefix("/") ? root : (cwd as NSString).appendingPathComponent(root), recipientText: recipientText)
+        let absoluteRoot = ((root.hasPrefix("/") ? root : (cwd as NSString).appendingPathComponent(root)) as NSString).standardizingPath
+        options.exclude = [absoluteRoot]
+        return Request(options: options, root: absoluteRoot, recipientText: recipientText)
     }
 
     /// `<root>/<run id>/<step id>` with path separators in ids neutralised.
