@@ -20,6 +20,7 @@ public enum BuiltinActions {
             + OAuthActions.all(transport: transport, settings: settings)
             + PreflightActions.all()
             + NotifyActions.all(transport: transport, settings: settings)
+            + EvidenceActions.all(transport: transport, settings: settings)
     }
 
     /// Secret sources beyond the environment and files (e.g. Vault), for `secret:vault:` references.

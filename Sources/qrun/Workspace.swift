@@ -40,7 +40,12 @@ final class Workspace {
         }
         self.config = config
         redactor = Redactor()
-        settings = ProviderSettings(config: config.providers, environment: env)
+        // Evidence lives in the state directory unless the config says otherwise.
+        var providers = config.providers
+        if providers["evidence"]?["directory"] == nil {
+            providers["evidence", default: [:]]["directory"] = state.evidencePath
+        }
+        settings = ProviderSettings(config: providers, environment: env)
         let transport = URLSessionTransport()
         var sources: [any SecretSource] = [EnvironmentSecretSource(environment: env), FileSecretSource(baseDirectory: home)]
         sources += BuiltinActions.secretSources(transport: transport, settings: settings, redactor: redactor, baseDirectory: home)
