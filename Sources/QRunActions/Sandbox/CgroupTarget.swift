@@ -1,4 +1,5 @@
 import Foundation
+import QRunCore
 
 #if canImport(Glibc)
 import Glibc

@@ -1,4 +1,5 @@
 import Foundation
+import QRunCore
 
 /// One container as listed by `podman ps` / `docker ps`.
 public struct ContainerInfo: Sendable, Hashable {
