@@ -87,9 +87,9 @@ struct SandboxProcessTreeTests {
     }
 
     @Test func goneProcessIsAlreadyStopped() async throws {
-        let p = try F.start(["/bin/true"])
-        p.waitUntilExit()
-        let result = try await F.action.apply(F.call(["selector": .object(["pid": .int(Int(p.processIdentifier))])]))
+        let r = try await ChildProcess.run(ChildProcessRequest(executable: "/bin/sh", arguments: ["-c", "echo $$"]))
+        let pid = try #require(Int(String(decoding: r.stdout, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)))
+        let result = try await F.action.apply(F.call(["selector": .object(["pid": .int(pid)])]))
         #expect(result.outputs["already_stopped"] == .bool(true))
         #expect(result.outputs["pids"] == .array([]))
     }
