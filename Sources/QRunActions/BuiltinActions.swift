@@ -21,6 +21,7 @@ public enum BuiltinActions {
             + PreflightActions.all()
             + NotifyActions.all(transport: transport, settings: settings)
             + EvidenceActions.all(transport: transport, settings: settings)
+            + SandboxActions.all(transport: transport, settings: settings)
     }
 
     /// Secret sources beyond the environment and files (e.g. Vault), for `secret:vault:` references.
