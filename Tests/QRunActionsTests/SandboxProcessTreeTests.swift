@@ -65,7 +65,7 @@ struct SandboxProcessTreeTests {
                                                       "grace": .string("1500ms")]))
         let elapsed = ContinuousClock.now - start
         #expect(elapsed >= .milliseconds(1500), "SIGKILL came before the grace period ended")
-        #expect(elapsed < .seconds(8))
+        #expect(elapsed < .seconds(60), "bounded, not timed")
         #expect(F.ints(result.outputs["pids"]).contains(stubborn))
         #expect(!F.alive(stubborn))
         for pid in tree.all { #expect(!F.alive(pid)) }

@@ -139,7 +139,7 @@ struct PluginProtocolTests {
         let elapsed = ContinuousClock.now - start
         #expect(e?.message == "\(who) did not answer within 1s and was stopped (SIGTERM, then SIGKILL)")
         #expect(e?.retryable == true)
-        #expect(elapsed < .seconds(10))
+        #expect(elapsed < .seconds(28), "bounded, not timed: the plugin sleeps 30 s unless it is killed")
     }
 
     @Test("an action without a plan verb plans without a call")

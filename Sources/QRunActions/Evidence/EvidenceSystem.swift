@@ -10,7 +10,7 @@ enum EvidenceSystem {
         for name in EvidenceFiles.children(proc) {
             guard let pid = Int(name) else { continue }
             let base = "\(proc)/\(name)"
-            guard let stat = try? String(contentsOfFile: base + "/stat", encoding: .utf8) else { continue }
+            guard let stat = ProcFile.text(base + "/stat") else { continue }
             var record: [String: Value] = ["pid": .int(pid)]
             if let open = stat.firstIndex(of: "("), let close = stat.lastIndex(of: ")") {
                 record["comm"] = .string(String(stat[stat.index(after: open)..<close]))
@@ -20,7 +20,7 @@ enum EvidenceSystem {
                     record["ppid"] = Int(rest[1]).map(Value.int) ?? .null
                 }
             }
-            let cmd = (try? Data(contentsOf: URL(fileURLWithPath: base + "/cmdline"))) ?? Data()
+            let cmd = ProcFile.data(base + "/cmdline") ?? Data()
             let argv = cmd.split(separator: 0, omittingEmptySubsequences: false).map { String(decoding: $0, as: UTF8.self) }
             record["argv"] = .array((argv.last == "" ? Array(argv.dropLast()) : argv).map(Value.string))
             out.append(.object(record))
@@ -50,7 +50,7 @@ enum EvidenceSystem {
         let owners = socketOwners(proc: proc)
         var out: [Value] = []
         for proto in ["tcp", "tcp6", "udp", "udp6"] {
-            guard let text = try? String(contentsOfFile: "\(proc)/net/\(proto)", encoding: .utf8) else { continue }
+            guard let text = ProcFile.text("\(proc)/net/\(proto)") else { continue }
             for line in text.split(separator: "\n").dropFirst() {
                 let f = line.split(separator: " ", omittingEmptySubsequences: true)
                 guard f.count >= 10, let local = address(String(f[1])), let remote = address(String(f[2])) else { continue }
@@ -62,7 +62,7 @@ enum EvidenceSystem {
                 ]))
             }
         }
-        if let text = try? String(contentsOfFile: "\(proc)/net/unix", encoding: .utf8) {
+        if let text = ProcFile.text("\(proc)/net/unix") {
             for line in text.split(separator: "\n").dropFirst() {
                 let f = line.split(separator: " ", maxSplits: 7, omittingEmptySubsequences: true)
                 guard f.count >= 7 else { continue }
