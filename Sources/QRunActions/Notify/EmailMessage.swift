@@ -1,5 +1,5 @@
-import Crypto
 import Foundation
+import QRunCore
 
 /// A plain-text e-mail as RFC 5322 bytes: validated addresses, a subject encoded per RFC 2047
 /// when it is not ASCII, a base64 UTF-8 body, and a Message-ID derived from the step's
@@ -36,7 +36,7 @@ struct EmailMessage {
     /// `<qrun.<first 32 hex of SHA-256(key)>@<sender's domain>>`: the same for every attempt of
     /// a step, different for every step.
     static func messageID(idempotencyKey: String, from: String) -> String {
-        let hash = SHA256.hash(data: Data(idempotencyKey.utf8)).map { String(format: "%02x", $0) }.joined()
+        let hash = Digest.sha256Hex(idempotencyKey)
         let domain = from.split(separator: "@").last.map(String.init) ?? "qrun.invalid"
         return "<qrun.\(hash.prefix(32))@\(domain)>"
     }

@@ -1,5 +1,6 @@
 import Crypto
 import Foundation
+import QRunCore
 
 /// The signature scheme of `notify.webhook`, version 1, for senders and receivers alike.
 ///
@@ -20,7 +21,7 @@ public enum WebhookSignature {
         var message = Data("\(timestamp).".utf8)
         message.append(body)
         let mac = HMAC<SHA256>.authenticationCode(for: message, using: SymmetricKey(data: Data(secret.utf8)))
-        return "\(version)=" + mac.map { String(format: "%02x", $0) }.joined()
+        return "\(version)=" + Digest.hex(mac)
     }
 
     /// Whether `signature` is valid for `body` and `timestamp`, and `timestamp` is within

@@ -15,7 +15,7 @@ extension RunSession {
             }
             touch(id)
             if records[id]?.startedAt == nil { records[id]?.startedAt = now }
-            let message = (try? spec.with["message"]?.render(in: scope()))?.interpolationText
+            let message = (try? spec.with["message"]?.render(in: scope(for: spec)))?.interpolationText
             if run.mode == .drill {
                 batch.audit(run.id, "step.approval_planned", actor: actor, ["step": .string(id)])
                 records[id]?.outputs = ["approved": .bool(true), "planned": .bool(true)]
@@ -70,14 +70,8 @@ extension RunSession {
         }
     }
 
-    func scope() -> RunScope {
-        var statuses: [String: StepStatus] = [:]
-        for (id, rec) in records { statuses[id] = machine.state(of: id)?.status ?? rec.status }
-        return RunScope(inputs: staticScope.inputs, outputs: outputs, statuses: statuses, run: staticScope.run,
-                        alert: staticScope.alert, event: staticScope.event, env: staticScope.env)
-    }
-
-    /// Lighter scope for the hot path: statuses only of the steps the expressions name.
+    /// The names a step's expressions read: statuses only of the steps they name, so the cost
+    /// does not grow with the size of the run.
     func scope(for spec: StepSpec) -> RunScope {
         var statuses: [String: StepStatus] = [:]
         var refs = spec.condition?.references ?? []
