@@ -11,6 +11,8 @@ public enum PluginHost {
         public var manifest: PluginManifest?
         /// Sentences (with `file:line:col` where they concern the manifest); empty when healthy.
         public var problems: [String]
+        /// Refused because another user could have written its manifest or executable.
+        public var refused = false
     }
 
     /// Every plugin under `directory` (each sub-folder holding a `plugin.yaml`), in name order.
@@ -27,7 +29,24 @@ public enum PluginHost {
             guard FileManager.default.fileExists(atPath: manifestPath) else { continue }
             var item = Discovered(directory: folder, manifest: nil, problems: [])
             do {
+                // qrun may run as root: a plugin another user could have written is never loaded.
+                try FileTrust.checkCode(manifestPath, role: .pluginManifest)
+            } catch {
+                item.problems.append("plugin refused: \(error.description)")
+                item.refused = true
+                found.append(item)
+                continue
+            }
+            do {
                 let manifest = try PluginManifestLoader.load(directory: folder)
+                do {
+                    try FileTrust.checkCode(manifest.executablePath, role: .pluginExecutable)
+                } catch {
+                    item.problems.append("plugin refused: \(error.description)")
+                    item.refused = true
+                    found.append(item)
+                    continue
+                }
                 if let other = names[manifest.name] {
                     item.problems.append("\(manifestPath):1:1: plugin name '\(manifest.name)' is already used by \(other); plugin skipped")
                 } else if let clash = manifest.actions.first(where: { owners[$0.name] != nil }) {
@@ -51,20 +70,22 @@ public enum PluginHost {
     /// A plugin whose manifest is invalid contributes no actions. A plugin whose executable is
     /// missing or not executable keeps its actions (so runbooks still validate) and the problem
     /// is reported here and again, clearly, when a step calls it.
-    public static func discover(directory: String) -> (actions: [any Action], problems: [String]) {
+    public static func discover(directory: String) -> (actions: [any Action], problems: [String], refused: [String]) {
         discover(directory: directory, environment: ProcessInfo.processInfo.environment)
     }
 
     /// ``discover(directory:)`` with an explicit environment for the plugins (tests, embedding).
-    public static func discover(directory: String, environment: [String: String]) -> (actions: [any Action], problems: [String]) {
+    public static func discover(directory: String, environment: [String: String]) -> (actions: [any Action], problems: [String], refused: [String]) {
         var actions: [any Action] = []
         var problems: [String] = []
+        var refused: [String] = []
         for item in scan(directory: directory) {
             problems += item.problems
+            if item.refused { refused += item.problems }
             guard let m = item.manifest else { continue }
             actions += m.actions.map { PluginAction(manifest: m, spec: $0, environment: environment) }
         }
-        return (actions, problems)
+        return (actions, problems, refused)
     }
 
     /// Sentences about an executable that cannot be run.

@@ -30,7 +30,11 @@ final class Workspace {
         state = StateDirectory(path: Self.absolute(stateDir, base: cwd))
         let config: WorkspaceConfig
         do {
-            config = try WorkspaceConfig.load(path: (home as NSString).appendingPathComponent("qrun.yaml"))
+            let configPath = (home as NSString).appendingPathComponent("qrun.yaml")
+            try FileTrust.checkCode(configPath, role: .config)
+            config = try WorkspaceConfig.load(path: configPath)
+        } catch let e as FileTrust.Refusal {
+            throw CLIError(.state, "refusing the workspace config: \(e.description)")
         } catch {
             throw CLIError(.invalidInput, "workspace config is not valid:\n\(error)")
         }
@@ -61,6 +65,9 @@ final class Workspace {
                 registry.register(action)
             }
         }
+        for refusal in discovered.refused {
+            Console.err("qrun: warning: \(refusal)")
+        }
         for name in clashes {
             FileHandle.standardError.write(Data("qrun: warning: plugin action \(name) has the name of a built-in action and was ignored\n".utf8))
         }
@@ -76,10 +83,31 @@ final class Workspace {
     /// The state database, opened on first use.
     func database() throws -> QRunDatabase {
         if let db = openedDatabase { return db }
-        let timeout = environment["QRUN_BUSY_TIMEOUT_MS"].flatMap(Double.init).map { $0 / 1000 } ?? 10
-        let db = try QRunDatabase(directory: state, redactor: redactor, busyTimeout: timeout)
+        let db = try QRunDatabase(directory: state, redactor: redactor, busyTimeout: try busyTimeout())
         openedDatabase = db
         return db
+    }
+
+    /// `QRUN_BUSY_TIMEOUT_MS`: how long to wait for another process's write lock (default 10 s).
+    func busyTimeout() throws -> TimeInterval {
+        guard let text = environment["QRUN_BUSY_TIMEOUT_MS"] else { return 10 }
+        guard let ms = Int(text.trimmingCharacters(in: .whitespaces)), (0...3_600_000).contains(ms) else {
+            throw CLIError(.usage, "QRUN_BUSY_TIMEOUT_MS must be a whole number of milliseconds from 0 to 3600000 (one hour), not '\(text.prefix(40))'")
+        }
+        return TimeInterval(ms) / 1000
+    }
+
+    /// The state database for reading the audit chain: a damaged file is opened read-only so that
+    /// `audit verify` and `audit export` show whatever survives.
+    func auditDatabase() throws -> QRunDatabase {
+        do {
+            return try database()
+        } catch let e as StoreError where e.code == .corrupt {
+            Console.err("qrun: warning: \(e.message)\nqrun: reading what survives, read-only")
+            let db = try QRunDatabase(salvaging: state, redactor: redactor)
+            openedDatabase = db
+            return db
+        }
     }
 
     /// Whether a state database exists yet (read-only commands avoid creating one).

@@ -79,11 +79,16 @@ public final class RunExecutor: Sendable {
     public func execute(runID: String, runbook: Runbook) async throws -> RunOutcome {
         let lock = try RunLock(directory: stateDirectory, runID: runID)
         defer { withExtendedLifetime(lock) {} }
+        // The flock makes a concurrent start fail fast; the lease row is the authority, so that
+        // deleting a lock file cannot make two processes execute one run.
+        try database.acquireLease(runID: runID)
+        defer { database.releaseLease(runID: runID) }
         guard let run = try database.run(runID) else { throw StoreError(.notFound, "no run with id \(runID)") }
         if run.status.isTerminal { return RunOutcome(runID: runID, status: run.status) }
         guard run.runbookSHA256 == runbook.source.sha256 else {
             throw ExecutorError("run \(runID) pinned runbook \(run.runbook) v\(run.runbookVersion) (sha256 \(run.runbookSHA256.prefix(12))…), not the text given; resume uses the pinned text")
         }
+        try database.checkPinnedRunbook(run: run, text: runbook.source.text)
         let session = try RunSession(executor: self, run: run, runbook: runbook)
         return try await session.run()
     }

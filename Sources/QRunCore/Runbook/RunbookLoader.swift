@@ -41,6 +41,11 @@ public struct RunbookLoader: Sendable {
         guard !isDir.boolValue else {
             throw RunbookValidationError([RunbookIssue(start, "this is a directory, not a runbook file; give the path of a .yaml file")])
         }
+        do {
+            try FileTrust.checkCode(path, role: .runbook)
+        } catch {
+            throw RunbookValidationError([RunbookIssue(start, "refused: \(error.description)")])
+        }
         if let attrs = try? FileManager.default.attributesOfItem(atPath: path),
            let size = (attrs[.size] as? NSNumber)?.intValue, size > limits.maxBytes {
             throw RunbookValidationError([RunbookIssue(start, tooLarge(size))])

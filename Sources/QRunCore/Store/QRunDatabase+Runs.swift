@@ -19,7 +19,7 @@ extension QRunDatabase {
             try self.pin(db, runbook: runbook, at: now)
             if let key = concurrencyKey,
                let row = try Row.fetchOne(db, sql: "SELECT * FROM runs WHERE concurrency_key = ? AND status IN ('pending','running','waiting')", arguments: [key]) {
-                let existing = Self.run(from: row)
+                let existing = try Self.run(from: row)
                 try db.execute(sql: "INSERT INTO run_triggers (run_id, at, source, data) VALUES (?, ?, ?, ?)",
                                arguments: [existing.id, now, trigger["source"]?.stringValue ?? "cli", self.cleanJSON(trigger)])
                 try self.appendAudit(db, AuditDraft(runID: existing.id, kind: "trigger.attached", actor: actor,
@@ -46,7 +46,7 @@ extension QRunDatabase {
                 "concurrency_key": concurrencyKey.map(Value.string) ?? .null,
             ]))
             let row = try Row.fetchOne(db, sql: "SELECT * FROM runs WHERE id = ?", arguments: [id])!
-            return .created(Self.run(from: row))
+            return .created(try Self.run(from: row))
         }
     }
 
@@ -78,7 +78,7 @@ extension QRunDatabase {
 
     /// One run.
     public func run(_ id: String) throws(StoreError) -> RunRecord? {
-        try read { db in try Row.fetchOne(db, sql: "SELECT * FROM runs WHERE id = ?", arguments: [id]).map(Self.run(from:)) }
+        try read { db in try Row.fetchOne(db, sql: "SELECT * FROM runs WHERE id = ?", arguments: [id]).map { try Self.run(from: $0) } }
     }
 
     /// Runs, newest first.
@@ -86,16 +86,16 @@ extension QRunDatabase {
         try read { db in
             if let status {
                 return try Row.fetchAll(db, sql: "SELECT * FROM runs WHERE status = ? ORDER BY created_at DESC, id DESC LIMIT ?",
-                                        arguments: [status.rawValue, limit]).map(Self.run(from:))
+                                        arguments: [status.rawValue, limit]).map { try Self.run(from: $0) }
             }
-            return try Row.fetchAll(db, sql: "SELECT * FROM runs ORDER BY created_at DESC, id DESC LIMIT ?", arguments: [limit]).map(Self.run(from:))
+            return try Row.fetchAll(db, sql: "SELECT * FROM runs ORDER BY created_at DESC, id DESC LIMIT ?", arguments: [limit]).map { try Self.run(from: $0) }
         }
     }
 
     /// Runs that have not ended (candidates for `resume --all`).
     public func openRuns() throws(StoreError) -> [RunRecord] {
         try read { db in
-            try Row.fetchAll(db, sql: "SELECT * FROM runs WHERE status IN ('pending','running','waiting') ORDER BY created_at").map(Self.run(from:))
+            try Row.fetchAll(db, sql: "SELECT * FROM runs WHERE status IN ('pending','running','waiting') ORDER BY created_at").map { try Self.run(from: $0) }
         }
     }
 
@@ -115,7 +115,7 @@ extension QRunDatabase {
             guard let row = try Row.fetchOne(db, sql: "SELECT * FROM runs WHERE id = ?", arguments: [runID]) else {
                 throw StoreError(.notFound, "no run with id \(runID); `qrun runs list` shows the runs")
             }
-            let run = Self.run(from: row)
+            let run = try Self.run(from: row)
             guard !run.status.isTerminal else {
                 throw StoreError(.invalidState, "run \(runID) already ended (\(run.status.rawValue)); nothing to cancel")
             }
@@ -129,13 +129,26 @@ extension QRunDatabase {
         }
     }
 
-    static func run(from row: Row) -> RunRecord {
+    static func run(from row: Row) throws -> RunRecord {
         let inputs: String = row["inputs"]
         let trigger: String = row["trigger"]
+        let id: String = row["id"]
+        let modeText: String = row["mode"]
+        let statusText: String = row["status"]
+        // A value no case matches is corruption, never a default: a misread mode could turn a drill
+        // into a live run.
+        guard let mode = RunMode(rawValue: modeText) else {
+            throw StoreError(.corrupt, "run \(id) in the state database has an unknown mode; the database was altered or damaged, so qrun does not act on it")
+        }
+        guard let status = RunStatus(rawValue: statusText) else {
+            throw StoreError(.corrupt, "run \(id) in the state database has an unknown status; the database was altered or damaged, so qrun does not act on it")
+        }
+        guard let inputValue = try? Value.parseJSON(inputs), let triggerValue = try? Value.parseJSON(trigger) else {
+            throw StoreError(.corrupt, "run \(id) in the state database has unreadable inputs or trigger; the database was altered or damaged")
+        }
         return RunRecord(
-            id: row["id"], runbook: row["runbook"], runbookVersion: row["runbook_version"], runbookSHA256: row["runbook_sha256"],
-            mode: RunMode(rawValue: row["mode"]) ?? .apply, status: RunStatus(rawValue: row["status"]) ?? .failed,
-            inputs: (try? Value.parseJSON(inputs)) ?? .null, trigger: (try? Value.parseJSON(trigger)) ?? .null,
+            id: id, runbook: row["runbook"], runbookVersion: row["runbook_version"], runbookSHA256: row["runbook_sha256"],
+            mode: mode, status: status, inputs: inputValue, trigger: triggerValue,
             concurrencyKey: row["concurrency_key"], cancelRequested: (row["cancel_requested"] as Int? ?? 0) != 0,
             createdAt: date(row["created_at"]) ?? Date(timeIntervalSince1970: 0), updatedAt: date(row["updated_at"]) ?? Date(timeIntervalSince1970: 0),
             finishedAt: date(row["finished_at"]))

@@ -8,6 +8,21 @@ extension QRunDatabase {
         guard !batch.isEmpty else { return }
         let now = Timestamp.format(Date())
         try write { db in
+            // Progress is recorded only by the run's owner, checked in this same transaction.
+            var checked: String? = nil
+            for op in batch.operations {
+                let runID: String
+                switch op {
+                case .runStatus(let id, _, _), .consumeApproval(let id, _): runID = id
+                case .step(let s): runID = s.runID
+                case .attemptStarted(let a), .attemptEnded(let a): runID = a.runID
+                case .audit: continue
+                }
+                if runID != checked {
+                    try checkLease(db, runID: runID)
+                    checked = runID
+                }
+            }
             var chain: ChainHead? = nil
             for op in batch.operations {
                 switch op {
@@ -43,7 +58,7 @@ extension QRunDatabase {
     /// Steps of a run in runbook order.
     public func steps(runID: String) throws(StoreError) -> [StepRecord] {
         try read { db in
-            try Row.fetchAll(db, sql: "SELECT * FROM steps WHERE run_id = ? ORDER BY position", arguments: [runID]).map(Self.step(from:))
+            try Row.fetchAll(db, sql: "SELECT * FROM steps WHERE run_id = ? ORDER BY position", arguments: [runID]).map { try Self.step(from: $0) }
         }
     }
 
@@ -105,10 +120,16 @@ extension QRunDatabase {
         }
     }
 
-    static func step(from row: Row) -> StepRecord {
+    static func step(from row: Row) throws -> StepRecord {
         let outputs: String? = row["outputs"]
-        return StepRecord(runID: row["run_id"], stepID: row["step_id"], phase: StepSpec.Phase(rawValue: row["phase"]) ?? .main,
-                          position: row["position"], action: row["action"], status: StepStatus(rawValue: row["status"]) ?? .failed,
+        let stepID: String = row["step_id"]
+        let phaseText: String = row["phase"]
+        let statusText: String = row["status"]
+        guard let phase = StepSpec.Phase(rawValue: phaseText), let status = StepStatus(rawValue: statusText) else {
+            throw StoreError(.corrupt, "step \(stepID) of run \(row["run_id"] as String) has an unknown phase or status in the state database; the database was altered or damaged, so qrun does not act on it")
+        }
+        return StepRecord(runID: row["run_id"], stepID: stepID, phase: phase,
+                          position: row["position"], action: row["action"], status: status,
                           attempt: row["attempt"], failures: row["failures"], outputs: outputs.flatMap { try? Value.parseJSON($0) },
                           error: row["error"], nextAttemptAt: date(row["next_attempt_at"]), startedAt: date(row["started_at"]),
                           finishedAt: date(row["finished_at"]))

@@ -97,6 +97,20 @@ enum Schema {
                 CREATE INDEX audit_by_run ON audit_events (run_id);
                 """)
         }
+        // Who executes a run: the authority is this row, checked inside every transaction that
+        // records the run's progress; the flock on locks/<run>.lock only makes waiting cheap.
+        m.registerMigration("v2-run-leases") { db in
+            try db.execute(sql: """
+                CREATE TABLE run_leases (
+                    run_id TEXT PRIMARY KEY NOT NULL,
+                    owner TEXT NOT NULL,
+                    pid INTEGER NOT NULL,
+                    pid_start TEXT NOT NULL,
+                    boot_id TEXT NOT NULL,
+                    acquired_at TEXT NOT NULL
+                ) WITHOUT ROWID;
+                """)
+        }
         return m
     }
 }

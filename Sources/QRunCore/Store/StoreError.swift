@@ -5,6 +5,12 @@ public struct StoreError: Error, Sendable, CustomStringConvertible {
     /// What kind of problem.
     public enum Code: String, Sendable {
         case unsafePermissions, notADatabase, locked, readOnly, io, conflict, notFound, invalidState, tooNew
+        /// State owned by another user, or a symbolic link where a state file belongs.
+        case untrusted
+        /// A damaged database, or a value in it that no known case matches.
+        case corrupt
+        /// The disk is full.
+        case full
     }
 
     public var code: Code
@@ -24,14 +30,16 @@ public struct StoreError: Error, Sendable, CustomStringConvertible {
             return StoreError(.io, "state database \(path): \(error)")
         }
         switch db.resultCode {
-        case .SQLITE_NOTADB, .SQLITE_CORRUPT:
-            return StoreError(.notADatabase, "state database \(path) is corrupted or not a qrun database; it was left untouched. Move it aside (or restore a backup) and run again; `qrun audit verify` on a copy shows what survives.")
+        case .SQLITE_NOTADB:
+            return StoreError(.notADatabase, "state database \(path) is not a SQLite database; it was left untouched. Move it aside (or restore a backup) and run again.")
+        case .SQLITE_CORRUPT:
+            return StoreError(.corrupt, "state database \(path) is damaged (SQLite: \(db.message ?? "corrupt")); qrun stopped before writing anything more to it. Copy it aside (`cp \(path) damaged.sqlite`), run `qrun audit verify --state-dir DIR_OF_THE_COPY` to see which audit events survive, then restore a backup or move it away to start afresh.")
         case .SQLITE_BUSY, .SQLITE_LOCKED:
             return StoreError(.locked, "state database \(path) is locked by another process and stayed locked; nothing was changed. Retry when the other qrun command has finished.")
         case .SQLITE_READONLY:
             return StoreError(.readOnly, "state database \(path) is read-only; nothing was changed. Check the file's owner and permissions.")
         case .SQLITE_FULL:
-            return StoreError(.io, "the disk holding \(path) is full; nothing was changed.")
+            return StoreError(.full, "the disk holding \(path) is full: the last change was not recorded (SQLite rolled it back) and everything committed before it is intact. Free some space, then retry; an interrupted run continues with `qrun resume RUN_ID`.")
         case .SQLITE_CANTOPEN:
             return StoreError(.io, "cannot open state database \(path); check that the state directory exists and is writable.")
         default:
