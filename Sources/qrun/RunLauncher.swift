@@ -45,7 +45,7 @@ struct RunLauncher {
             run = r
             let message = "an open run (\(r.id)) already holds concurrency key '\(key ?? "")'; this trigger was attached to it"
             if mode == .terminal { Console.out(message) } else { Console.err("qrun: \(message)") }
-            if RunLock.isHeld(directory: workspace.state, runID: r.id) {
+            if workspace.isRunOwned(r.id) {
                 return try await follow(runID: r.id)
             }
             let pinned = try workspace.pinnedRunbook(for: r)
@@ -73,7 +73,7 @@ struct RunLauncher {
         let db = try workspace.database()
         while true {
             guard let r = try db.run(runID) else { throw CLIError(.state, "run \(runID) disappeared") }
-            if r.status.isTerminal || r.status == .waiting || !RunLock.isHeld(directory: workspace.state, runID: runID) { break }
+            if r.status.isTerminal || r.status == .waiting || !workspace.isRunOwned(runID) { break }
             try await Task.sleep(for: .milliseconds(250))
         }
         return try finish(runID: runID)

@@ -110,6 +110,13 @@ final class Workspace {
         }
     }
 
+    /// Whether a live process (other than this one) executes the run: its flock is held, or its
+    /// lease names a live process (a deleted lock file does not hide the owner).
+    func isRunOwned(_ runID: String) -> Bool {
+        if RunLock.isHeld(directory: state, runID: runID) { return true }
+        return (try? database().isOwnedElsewhere(runID: runID)) == true
+    }
+
     /// Whether a state database exists yet (read-only commands avoid creating one).
     var hasDatabase: Bool { FileManager.default.fileExists(atPath: state.databasePath) }
 

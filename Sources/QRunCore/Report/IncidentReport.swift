@@ -81,17 +81,18 @@ public struct IncidentReport: Sendable {
 
     /// The report as Markdown.
     public func markdown() -> String {
+        let text = MarkdownText.text, code = MarkdownText.code
         var md: [String] = []
         md.append("# Post-incident review: run \(run.id)")
         md.append("")
         md.append("| | |")
         md.append("|---|---|")
         md.append("| Outcome | **\(run.status.rawValue)**\(run.mode == .drill ? " (drill: no changes were made)" : "") |")
-        md.append("| Runbook | `\(run.runbook)` v\(run.runbookVersion), sha256 `\(run.runbookSHA256)` |")
+        md.append("| Runbook | \(code(run.runbook)) v\(run.runbookVersion), sha256 `\(run.runbookSHA256)` |")
         md.append("| Started | \(Timestamp.format(run.createdAt)) |")
         md.append("| Finished | \(run.finishedAt.map(Timestamp.format) ?? "not yet") |")
         md.append("| Time to contain | \(timeToContain.map(DurationParser.format) ?? "not contained") |")
-        md.append("| Inputs | `\(run.inputs.jsonText)` |")
+        md.append("| Inputs | \(code(run.inputs.jsonText)) |")
         if !interruptions.isEmpty {
             md.append("| Interruptions | \(interruptions.count) attempt(s) interrupted and repeated under the same idempotency key |")
         }
@@ -99,7 +100,7 @@ public struct IncidentReport: Sendable {
         md.append("## Triggered by")
         md.append("")
         for t in triggers {
-            md.append("- \(t["at"]?.interpolationText ?? ""): \(t["source"]?.interpolationText ?? "?") — `\(t["data"]?.jsonText ?? "")`")
+            md.append("- \(text(t["at"]?.interpolationText ?? "")): \(text(t["source"]?.interpolationText ?? "?")) — \(code(t["data"]?.jsonText ?? ""))")
         }
         md.append("")
         md.append("## Steps")
@@ -107,16 +108,16 @@ public struct IncidentReport: Sendable {
         md.append("| Step | Action | Needs | Outcome | Attempts | Duration | Detail |")
         md.append("|---|---|---|---|---|---|---|")
         for s in steps {
-            let detail = (s.error ?? "").replacingOccurrences(of: "|", with: "\\|").replacingOccurrences(of: "\n", with: " ")
+            let detail = text(s.error ?? "")
             let phase = s.phase == .onFailure ? " (on_failure)" : ""
-            md.append("| `\(s.stepID)`\(phase) | `\(s.action)` | \(needs(s.stepID).joined(separator: ", ")) | \(s.status.rawValue) | \(s.attempt) | \(duration(s)) | \(detail) |")
+            md.append("| \(code(s.stepID))\(phase) | \(code(s.action)) | \(text(needs(s.stepID).joined(separator: ", "))) | \(s.status.rawValue) | \(s.attempt) | \(duration(s)) | \(detail) |")
         }
         if !approvals.isEmpty {
             md.append("")
             md.append("## Approvals")
             md.append("")
             for a in approvals {
-                md.append("- `\(a.stepID)` \(a.approved ? "approved" : "rejected") by \(a.actor) at \(Timestamp.format(a.decidedAt))\(a.comment.map { ": \($0)" } ?? "")")
+                md.append("- \(code(a.stepID)) \(a.approved ? "approved" : "rejected") by \(text(a.actor)) at \(Timestamp.format(a.decidedAt))\(a.comment.map { ": \(text($0))" } ?? "")")
             }
         }
         md.append("")
@@ -125,18 +126,18 @@ public struct IncidentReport: Sendable {
         if stillExposed.isEmpty {
             md.append(run.mode == .drill ? "Nothing was changed (drill)." : "No step reported a residual validity window.")
         } else {
-            for e in stillExposed { md.append("- `\(e.step)`: \(e.text)") }
+            for e in stillExposed { md.append("- \(code(e.step)): \(text(e.text))") }
         }
         let verified = steps.filter { $0.outputs?["verified"] == .bool(true) }.map(\.stepID)
         if !verified.isEmpty {
             md.append("")
-            md.append("Effects proven by a verification probe: \(verified.map { "`\($0)`" }.joined(separator: ", ")).")
+            md.append("Effects proven by a verification probe: \(verified.map { code($0) }.joined(separator: ", ")).")
         }
         md.append("")
         md.append("## Timeline")
         md.append("")
         for e in events {
-            md.append("- `\(e.ts)` #\(e.seq) **\(e.kind)** by \(e.actor) `\(e.data)`")
+            md.append("- `\(e.ts)` #\(e.seq) **\(text(e.kind))** by \(text(e.actor)) \(code(e.data))")
         }
         md.append("")
         md.append("## Evidence")
@@ -147,7 +148,7 @@ public struct IncidentReport: Sendable {
         md.append("")
         md.append(chain.isIntact
             ? "Intact: \(chain.events) events, head \(chain.headSeq):`\(chain.headHash)`."
-            : "**BROKEN**: " + chain.problems.joined(separator: "; "))
+            : "**BROKEN**: " + text(chain.problems.joined(separator: "; ")))
         return md.joined(separator: "\n")
     }
 

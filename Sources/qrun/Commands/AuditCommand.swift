@@ -19,13 +19,12 @@ struct AuditCommand: AsyncParsableCommand {
         func run() async throws {
             let ws = try Workspace(global)
             guard ws.hasDatabase else { throw CLIError(.usage, "no state database at \(ws.state.databasePath) yet") }
-            let db = try ws.database()
+            let db = try ws.auditDatabase()
+            let anchor = try expectHead.map(Self.parseHead)
             var result = try db.verifyAudit()
-            if let anchor = expectHead {
-                let parts = anchor.split(separator: ":", maxSplits: 1)
-                guard parts.count == 2, let seq = Int64(parts[0]) else { throw CLIError(.usage, "--expect-head takes SEQ:HASH") }
+            if let (seq, hash) = anchor {
                 let at = try db.auditEvents(afterSeq: seq - 1).first
-                if at?.seq != seq || at?.hash != String(parts[1]) {
+                if at?.seq != seq || at?.hash != hash {
                     result.problems.append("event \(seq) no longer has the recorded hash: the chain was truncated or rewritten after it")
                 }
             }
@@ -40,6 +39,17 @@ struct AuditCommand: AsyncParsableCommand {
             }
             if !result.isIntact { throw ExitCode(1) }
         }
+
+        /// `SEQ:HASH` as printed by `audit verify`; surrounding space and upper-case hex are accepted.
+        static func parseHead(_ text: String) throws -> (Int64, String) {
+            let parts = text.trimmingCharacters(in: .whitespacesAndNewlines).split(separator: ":", maxSplits: 1)
+            let hash = parts.count == 2 ? parts[1].trimmingCharacters(in: .whitespaces).lowercased() : ""
+            guard parts.count == 2, let seq = Int64(parts[0].trimmingCharacters(in: .whitespaces)), seq >= 1,
+                  hash.count == 64, hash.allSatisfy({ $0.isHexDigit }) else {
+                throw CLIError(.usage, "--expect-head takes SEQ:HASH as `qrun audit verify` prints it (a sequence number from 1, a colon, 64 hex digits); got '\(text.prefix(100))'")
+            }
+            return (seq, hash)
+        }
     }
 
     struct Export: AsyncParsableCommand {
@@ -52,7 +62,7 @@ struct AuditCommand: AsyncParsableCommand {
         func run() async throws {
             let ws = try Workspace(global)
             guard ws.hasDatabase else { throw CLIError(.usage, "no state database at \(ws.state.databasePath) yet") }
-            let events = try ws.database().auditEvents(runID: run, afterSeq: after)
+            let events = try ws.auditDatabase().auditEvents(runID: run, afterSeq: after)
             var text = ""
             for e in events { text += e.json.jsonText + "\n" }
             if let output {

@@ -35,7 +35,7 @@ enum Decision {
         let ws = try Workspace(global)
         let db = try ws.database()
         try db.recordApproval(runID: runID, stepID: step, approved: approved, actor: ws.actor, comment: comment)
-        let followed = RunLock.isHeld(directory: ws.state, runID: runID)
+        let followed = ws.isRunOwned(runID)
         let word = approved ? "approved" : "rejected"
         if global.json {
             Console.json(["run_id": .string(runID), "step": .string(step), "decision": .string(word), "followed": .bool(followed)])
@@ -61,9 +61,11 @@ struct CancelCommand: AsyncParsableCommand {
         let db = try ws.database()
         _ = try db.requestCancel(runID: runID, actor: ws.actor)
         let launcher = RunLauncher(workspace: ws, mode: global.json ? .json : .terminal)
-        if RunLock.isHeld(directory: ws.state, runID: runID) {
+        // Exit 0 when the run ended cancelled, 1 when it ended otherwise (it finished first),
+        // whichever process settles it.
+        if ws.isRunOwned(runID) {
             if !global.json { Console.out("cancel requested; the process running \(runID) is stopping it") }
-            throw ExitCode(try await launcher.follow(runID: runID).rawValue)
+            throw ExitCode(try await launcher.follow(runID: runID) == .cancelled ? 0 : 1)
         }
         // Nobody owns the run: settle it here so it does not linger as open.
         let run = try db.run(runID)!

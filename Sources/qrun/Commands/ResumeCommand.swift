@@ -41,7 +41,7 @@ struct ResumeCommand: AsyncParsableCommand {
         }
         var worst = ExitStatus.ok
         var count = 0
-        for run in try db.openRuns() where !RunLock.isHeld(directory: ws.state, runID: run.id) {
+        for run in try db.openRuns() where !ws.isRunOwned(run.id) {
             count += 1
             let runbook = try ws.pinnedRunbook(for: run)
             try db.audit(AuditDraft(runID: run.id, kind: "operator.resume", actor: ws.actor))

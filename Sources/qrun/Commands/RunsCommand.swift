@@ -13,6 +13,10 @@ struct RunsCommand: AsyncParsableCommand {
         @Option(name: .long, help: "How many (default 20).") var limit = 20
         @Option(name: .long, help: "Only runs with this status.") var status: String?
 
+        func validate() throws {
+            guard (1...100_000).contains(limit) else { throw ValidationError("--limit must be from 1 to 100000") }
+        }
+
         func run() async throws {
             let ws = try Workspace(global)
             var filter: RunStatus?
@@ -22,7 +26,7 @@ struct RunsCommand: AsyncParsableCommand {
                 }
                 filter = s
             }
-            let runs = ws.hasDatabase ? try ws.database().runs(limit: max(1, limit), status: filter) : []
+            let runs = ws.hasDatabase ? try ws.database().runs(limit: limit, status: filter) : []
             if global.json {
                 Console.json(.object(["runs": .array(runs.map { r in
                     .object(["run_id": .string(r.id), "status": .string(r.status.rawValue), "runbook": .string(r.runbook),
