@@ -6,7 +6,7 @@ import Testing
 
 /// `notify.email` against a real SMTP server (aiosmtpd) with STARTTLS on a certificate made for
 /// the test and trusted through `ca_file`, and AUTH.
-@Suite(.serialized, .enabled(if: SMTPServer.isAvailable, "needs aiosmtpd: pip install aiosmtpd"))
+@Suite(.serialized, .enabled(if: Prerequisite.required(SMTPServer.isAvailable), "needs aiosmtpd: pip install aiosmtpd"))
 struct NotifyEmailTests {
     static let env = ["SMTP_PASSWORD": NotifyFixture.smtpPassword]
 

@@ -29,12 +29,12 @@ struct SandboxContainerTests {
         let build = ChildProcessRequest(executable: "/bin/sh", arguments: [Fixtures.path("sandbox/make-busybox-image.sh"), image],
                                         environment: env, timeout: .seconds(120), killProcessGroupOnExit: false)
         guard let r = try? await ChildProcess.run(build), r.exitCode == 0 else {
-            print("SKIPPED: cannot build the \(image) image from busybox-static (needs podman, busybox-static, apt access)")
+            Issue.record("cannot build the \(image) image from busybox-static (needs podman, busybox-static, apt access)")
             return false
         }
         let ok = await podman(["--runtime", "runc", "run", "--rm", "--network=none", "--ulimit", "nofile=20000:20000",
                                "--ulimit", "nproc=32768:32768", image, "true"]).0 == 0
-        if !ok { print("SKIPPED: podman --runtime runc cannot run containers on this machine") }
+        if !ok { Issue.record("podman --runtime runc cannot run containers on this machine") }
         return ok
     }
 
@@ -47,10 +47,10 @@ struct SandboxContainerTests {
         await podman(["inspect", "--format", "{{.State.Status}}", name]).1.trimmingCharacters(in: .whitespacesAndNewlines)
     }
 
-    @Test(.enabled(if: FileManager.default.isExecutableFile(atPath: "/usr/bin/podman"), "podman with runc cannot run containers here (needs Debian podman, runc, busybox-static)"))
+    @Test(.enabled(if: Prerequisite.required(FileManager.default.isExecutableFile(atPath: "/usr/bin/podman")), "podman with runc cannot run containers here (needs Debian podman, runc, busybox-static)"))
     func containerByNamePlanApplyVerify() async throws {
         let name = "qrun-sbx-" + UUID().uuidString.prefix(8).lowercased()
-        guard await Self.podmanUsable() else { return }
+        try #require(await Self.podmanUsable(), "podman with runc must run containers here (Debian podman, runc, catatonit, busybox-static; scripts/setup installs them)")
         defer { Task { await Self.podman(["rm", "-f", "-t", "0", name]) } }
         try #require(await Self.run(name: name, label: "qrun.test=\(name)"))
         let params: [String: Value] = ["selector": .object(["container": .string(name)]), "grace": .string("1s")]
@@ -73,11 +73,11 @@ struct SandboxContainerTests {
         await Self.podman(["rm", "-f", "-t", "0", name])
     }
 
-    @Test(.enabled(if: FileManager.default.isExecutableFile(atPath: "/usr/bin/podman"), "podman with runc cannot run containers here (needs Debian podman, runc, busybox-static)"))
+    @Test(.enabled(if: Prerequisite.required(FileManager.default.isExecutableFile(atPath: "/usr/bin/podman")), "podman with runc cannot run containers here (needs Debian podman, runc, busybox-static)"))
     func containersByLabelAreStoppedAndRemoved() async throws {
         let tag = UUID().uuidString.prefix(8).lowercased()
         let names = ["qrun-sbx-a-\(tag)", "qrun-sbx-b-\(tag)"]
-        guard await Self.podmanUsable() else { return }
+        try #require(await Self.podmanUsable(), "podman with runc must run containers here (Debian podman, runc, catatonit, busybox-static; scripts/setup installs them)")
         defer { Task { for n in names { await Self.podman(["rm", "-f", "-t", "0", n]) } } }
         for n in names { try #require(await Self.run(name: n, label: "qrun.agent=\(tag)")) }
         let params: [String: Value] = ["selector": .object(["label": .string("qrun.agent=\(tag)")]), "grace": .string("1s"),
@@ -92,7 +92,7 @@ struct SandboxContainerTests {
         for n in names { await Self.podman(["rm", "-f", "-t", "0", n]) }
     }
 
-    @Test(.enabled(if: FileManager.default.isExecutableFile(atPath: "/usr/bin/podman"), "podman is not installed"))
+    @Test(.enabled(if: Prerequisite.required(FileManager.default.isExecutableFile(atPath: "/usr/bin/podman")), "podman is not installed"))
     func unknownContainerIsAlreadyStopped() async throws {
         let result = try await F.action.apply(F.call(["selector": .object(["container": .string("qrun-sbx-never-existed")])]))
         #expect(result.outputs["already_stopped"] == .bool(true))

@@ -17,7 +17,7 @@ struct SandboxIsolationTests {
     static let cgroupRoot = "/sys/fs/cgroup/unified"
     static var canMakeCgroups: Bool { access(cgroupRoot, W_OK) == 0 }
 
-    @Test(.enabled(if: FileManager.default.isExecutableFile(atPath: bwrap), "bubblewrap (Debian package bubblewrap) is not installed"))
+    @Test(.enabled(if: Prerequisite.required(FileManager.default.isExecutableFile(atPath: bwrap)), "bubblewrap (Debian package bubblewrap) is not installed"))
     func bubblewrapSandboxDiesThroughOuterPid() async throws {
         let p = try F.start([Self.bwrap, "--unshare-all", "--die-with-parent", "--ro-bind", "/", "/", "--proc", "/proc",
                              "--dev", "/dev", "--tmpfs", "/tmp", "/bin/sh", "-c", "sleep 300 & setsid sleep 300 & wait"])
@@ -46,7 +46,7 @@ struct SandboxIsolationTests {
         #expect(verified.outputs["verified"] == .bool(true))
     }
 
-    @Test(.enabled(if: canMakeCgroups, "cgroup v2 at /sys/fs/cgroup/unified is not writable here"))
+    @Test(.enabled(if: Prerequisite.required(canMakeCgroups), "cgroup v2 at /sys/fs/cgroup/unified is not writable here"))
     func cgroupKillStopsEverythingIncludingEscapees() async throws {
         let cg = Self.cgroupRoot + "/qrun-test-" + UUID().uuidString.prefix(8).lowercased()
         try FileManager.default.createDirectory(atPath: cg, withIntermediateDirectories: false)

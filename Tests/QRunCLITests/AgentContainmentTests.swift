@@ -78,7 +78,7 @@ struct AgentContainmentTests {
         #expect((check["modified"] as? [String])?.contains { $0.hasSuffix("params.json") } == true)
 
         // Every member of the tree is gone, the detached grandchild included.
-        var deadline = Date().addingTimeInterval(10)
+        let deadline = Date().addingTimeInterval(10)
         while Date() < deadline, members.contains(where: Self.alive) { usleep(50_000) }
         #expect(!members.contains(where: Self.alive), "survivors: \(members.filter(Self.alive))")
 

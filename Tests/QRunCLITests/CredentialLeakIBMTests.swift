@@ -29,7 +29,8 @@ struct CredentialLeakIBMTests {
         #expect(drill.status == 0, "drill: \(drill.stdout.suffix(2000)) \(drill.stderr)")
         let drillSteps = CredentialLeak.byID(try drill.json()["steps"])
         #expect(CredentialLeak.status(drillSteps) == CredentialLeak.expectedStatuses(.ibm, approval: false, notify: false))
-        #expect("\(drillSteps["ibm-cancel-jobs"]?["outputs"] ?? "")".contains("job-r1"), "\(drillSteps["ibm-cancel-jobs"] ?? [:])")
+        let cancelOutputs = "\(drillSteps["ibm-cancel-jobs"]?["outputs"] ?? "")"
+        #expect(cancelOutputs.contains("job-r1"), "\(drillSteps["ibm-cancel-jobs"] ?? [:])")
         let readiness = try drill.json()["readiness"] as? [String: Any] ?? [:]
         #expect(readiness["ready"] as? Int == 4 && readiness["steps"] as? Int == 4, "\(readiness)")
         let afterDrill = try await fakes.snapshot()

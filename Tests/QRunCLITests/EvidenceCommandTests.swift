@@ -2,18 +2,8 @@ import Foundation
 import QRunTestSupport
 import Testing
 
-/// Whether the built binary knows `evidence.snapshot` (the integrator registers EvidenceActions).
-enum EvidenceRegistration {
-    static let registered: Bool = {
-        guard let ws = try? TestWorkspace("evprobe") else { return false }
-        defer { ws.cleanup() }
-        _ = try? ws.write(runbook: "probe", "runbook: probe\nversion: 1\nsteps:\n  - id: s\n    uses: evidence.snapshot\n")
-        return (try? QRun.run(["validate", "probe"], home: ws.home).status) == 0
-    }()
-}
-
 /// `evidence.snapshot` from a runbook, then `qrun evidence verify|open|keygen`, with the built binary.
-@Suite(.serialized, .enabled(if: EvidenceRegistration.registered, "evidence.snapshot is not registered in BuiltinActions yet"))
+@Suite(.serialized)
 struct EvidenceCommandTests {
     static func runbook(recipient: String?) -> String {
         """

@@ -4,7 +4,7 @@ import Testing
 
 /// `integrity.manifest` in real runs: a baseline, then tampering fails the verify step (not
 /// retried) with a message naming the file, and the runbook's on_failure reacts.
-@Suite(.serialized, .enabled(if: EvidenceRegistration.registered, "integrity.manifest is not registered in BuiltinActions yet"))
+@Suite(.serialized)
 struct EvidenceIntegrityRunTests {
     @Test func tamperingFailsTheVerifyStepNamingTheFile() throws {
         let ws = try TestWorkspace("integrity")

@@ -57,7 +57,8 @@ struct RetryAndTimeoutTests {
         #expect(out.status == 1)
         let steps = Dictionary(uniqueKeysWithValues: ((o["steps"] as? [[String: Any]]) ?? []).map { ($0["id"] as! String, $0) })
         #expect(steps["revoke"]?["status"] as? String == "failed")
-        #expect((steps["revoke"]?["error"] as? String ?? "").contains("answered HTTP 403"))
+        let revokeError = steps["revoke"]?["error"] as? String ?? ""
+        #expect(revokeError.contains("answered HTTP 403"))
         #expect(steps["revoke"]?["attempt"] as? Int == 1)
         #expect(steps["notify"]?["status"] as? String == "cancelled")
         #expect(steps["independent"]?["status"] as? String == "succeeded", "an independent branch still completes")
@@ -136,6 +137,7 @@ struct RetryAndTimeoutTests {
         let steps = Dictionary(uniqueKeysWithValues: ((o["steps"] as? [[String: Any]]) ?? []).map { ($0["id"] as! String, $0) })
         #expect(steps["use"]?["status"] as? String == "succeeded")
         #expect(steps["bad"]?["error"] as? String == "/bin/sh with 2 arguments exited with 3: nope")
-        #expect((steps["missing"]?["error"] as? String ?? "").contains("not found"))
+        let missingError = steps["missing"]?["error"] as? String ?? ""
+        #expect(missingError.contains("not found"))
     }
 }

@@ -46,7 +46,7 @@ struct StateFileTests {
         try ws.write(runbook: "tiny", Self.noop)
         try FileManager.default.createDirectory(atPath: ws.stateDirectory, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
         let garbage = Data((0..<8192).map { UInt8(($0 * 7 + 3) % 251) })
-        FileManager.default.createFile(atPath: ws.databasePath, contents: garbage, attributes: [.posixPermissions: 0o600])
+        #expect(FileManager.default.createFile(atPath: ws.databasePath, contents: garbage, attributes: [.posixPermissions: 0o600]))
         for args in [["run", "tiny"], ["runs", "list"], ["audit", "verify"], ["resume", "--all"]] {
             let out = try QRun.run(args, home: ws.home)
             #expect(out.status == 5, "\(args): \(out.status) \(out.stderr)")

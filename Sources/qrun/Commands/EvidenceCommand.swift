@@ -72,8 +72,8 @@ struct EvidenceCommand: AsyncParsableCommand {
                                                        output: (output as NSString).appendingPathComponent(d.step))
                 }
                 Console.out("opened \(total) files of run \(runID) into \(output)")
-            } catch let e as ActionError {
-                throw CLIError(.runFailed, e.message)
+            } catch {
+                throw CLIError(.runFailed, error.message)
             }
         }
     }

@@ -71,7 +71,7 @@ public struct AWSSecretsManagerRotateAction: Action {
         let token = Self.token(call)
         let versions = d["VersionIdsToStages"]?.objectValue ?? [:]
         let current = versions.first { $0.value.arrayValue?.contains("AWSCURRENT") == true }?.key
-        var outputs: [String: Value] = ["secret_arn": d["ARN"] ?? .null, "secret_name": d["Name"] ?? .null,
+        let outputs: [String: Value] = ["secret_arn": d["ARN"] ?? .null, "secret_name": d["Name"] ?? .null,
                                         "current_version_id": current.map(Value.string) ?? .null, "version_id": .string(token),
                                         "would_change": .bool(versions[token] == nil),
                                         "rotation_enabled": .bool(d["RotationEnabled"]?.boolValue ?? false)]
