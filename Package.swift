@@ -45,8 +45,10 @@ let package = Package(
                 "QRunActions",
                 "QRunPlugins",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
-            ]
+            ],
+            plugins: ["SourceCommit"]
         ),
+        .plugin(name: "SourceCommit", capability: .buildTool()),
         .executableTarget(
             name: "QRunBench",
             dependencies: ["QRunActions", .product(name: "GRDB", package: "GRDB.swift")]

@@ -51,5 +51,6 @@ struct QRunCommand: AsyncParsableCommand {
 
 /// The version printed by `--version`.
 enum QRunVersion {
-    static let string = "0.1.0"
+    static let number = "0.2.0"
+    static let string = "\(number) (commit \(SourceCommit.id))"
 }

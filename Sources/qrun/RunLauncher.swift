@@ -24,6 +24,12 @@ struct RunLauncher {
                returnWhenWaiting: Bool, parallel: Int?) async throws -> ExitStatus {
         let runbook = try workspace.loadRunbook(runbookName)
         let inputs = try RunInputs.resolve(runbook, given: given, flags: flags)
+        if runMode == .apply {
+            let problems = RunPreconditions.problems(runbook: runbook, inputs: inputs, catalog: workspace.registry)
+            if !problems.isEmpty {
+                throw CLIError(.invalidInput, "this run could not complete, so it was not started:\n" + problems.map { "  \($0)" }.joined(separator: "\n"))
+            }
+        }
         var key: String?
         if let t = runbook.concurrency {
             do {

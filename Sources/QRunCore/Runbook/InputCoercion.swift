@@ -37,6 +37,11 @@ public enum InputCoercion {
         case .duration:
             guard let s = value.stringValue, let d = DurationParser.parse(s) else { return bad("must be a duration like 30s, 5m or 24h") }
             return .success(.string(DurationParser.format(d)))
+        case .timestamp:
+            guard let s = value.stringValue, let utc = RFC3339.normalise(s) else {
+                return bad("must be a UTC date and time like 2026-11-25T06:00:00Z (RFC 3339; an offset like +01:00, or a date alone, also works)")
+            }
+            return .success(.string(utc))
         case .enumeration(let values):
             guard let s = value.stringValue ?? (value.isNull ? nil : value.interpolationText), values.contains(s) else {
                 return bad("must be one of \(values.joined(separator: ", "))")

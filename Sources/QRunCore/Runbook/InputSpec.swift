@@ -8,6 +8,9 @@ public struct InputSpec: Sendable, Hashable {
         case int
         case bool
         case duration
+        /// An RFC 3339 date and time (`2026-11-25T06:00:00Z`, an offset, or a date alone for
+        /// midnight UTC), normalised to UTC with second precision.
+        case timestamp
         case enumeration([String])
         /// A secret reference (`secret:env:NAME` …); the value itself is never accepted.
         case secret
@@ -18,6 +21,7 @@ public struct InputSpec: Sendable, Hashable {
             case .int: return "int"
             case .bool: return "bool"
             case .duration: return "duration"
+            case .timestamp: return "timestamp"
             case .enumeration(let values): return "enum(\(values.joined(separator: ", ")))"
             case .secret: return "secret"
             }

@@ -3,7 +3,7 @@ import Yams
 
 extension RunbookBuilder {
     static let inputKeys = ["type", "required", "default", "pattern", "description", "values"]
-    static let inputTypes = ["string", "int", "bool", "enum", "duration", "secret"]
+    static let inputTypes = ["string", "int", "bool", "enum", "duration", "timestamp", "secret"]
 
     mutating func buildInputs(_ node: Node) -> [InputSpec] {
         guard case .mapping(let m) = node else {
@@ -29,6 +29,7 @@ extension RunbookBuilder {
                 case "int", "integer": kind = .int
                 case "bool", "boolean": kind = .bool
                 case "duration": kind = .duration
+                case "timestamp": kind = .timestamp
                 case "secret": kind = .secret
                 case "enum":
                     isEnum = true
@@ -44,10 +45,10 @@ extension RunbookBuilder {
                 default:
                     let given = scalarString(t) ?? "?"
                     let hint = Suggest.closest(to: given, in: Self.inputTypes).map { "did you mean '\($0)'? " } ?? ""
-                    fail(t, "unknown input type '\(given)'; \(hint)use string, int, bool, enum, duration or secret")
+                    fail(t, "unknown input type '\(given)'; \(hint)use string, int, bool, enum, duration, timestamp or secret")
                 }
             } else {
-                fail(v, "input '\(name)' needs a 'type' (string, int, bool, enum, duration or secret)")
+                fail(v, "input '\(name)' needs a 'type' (string, int, bool, enum, duration, timestamp or secret)")
             }
             if let vn = f["values"], !isEnum {
                 fail(vn, "'values' only applies to enum inputs; set type: enum or drop values")

@@ -38,7 +38,7 @@ public enum Timestamp {
     /// Parses what ``format(_:)`` wrote (and second-precision `…Z` forms).
     public static func parse(_ text: String) -> Date? {
         let parts = text.split(whereSeparator: { "-T:.Z".contains($0) }).compactMap { Int($0) }
-        guard parts.count >= 6 else { return nil }
+        guard parts.count >= 6, (1...9999).contains(parts[0]), parts[1...5].allSatisfy({ (0...99).contains($0) }) else { return nil }
         var tm = tm()
         tm.tm_year = Int32(parts[0] - 1900)
         tm.tm_mon = Int32(parts[1] - 1)

@@ -30,7 +30,8 @@ public struct AWSIAMAccessKeyDeactivateAction: Action {
             name: "aws.iam.access-key.deactivate",
             summary: "Deactivate an IAM user's access key (UpdateAccessKey Status=Inactive)",
             parameters: [
-                ParameterSpec("user_name", .string, required: true, secret: .forbidden, description: "IAM user that owns the key"),
+                ParameterSpec("user_name", .string, secret: .forbidden,
+                              description: "IAM user that owns the key; when empty it is looked up with GetAccessKeyLastUsed"),
                 ParameterSpec("access_key_id", .string, required: true, secret: .forbidden, description: "access key ID, e.g. AKIA…"),
             ],
             supportsVerify: true)
@@ -38,8 +39,9 @@ public struct AWSIAMAccessKeyDeactivateAction: Action {
 
     /// What applying would do, with the key's last use.
     public func plan(_ call: ActionCall) async throws -> ActionResult {
-        let (user, keyID) = try Self.parameters(call)
+        let keyID = try Self.keyID(call)
         let iam = try await configuration.client(.iam, call: call, transport: transport, now: now)
+        let user = try await Self.user(call, keyID: keyID, iam: iam)
         let (key, used) = try await AWSIAMAccessKeys(iam: iam).planCheck(user: user, keyID: keyID)
         var outputs: [String: Value] = ["user_name": .string(user), "access_key_id": .string(keyID), "status": .string(key.status),
                                         "would_change": .bool(key.status != "Inactive")]
@@ -50,8 +52,9 @@ public struct AWSIAMAccessKeyDeactivateAction: Action {
 
     /// Deactivates the key unless it already is.
     public func apply(_ call: ActionCall) async throws -> ActionResult {
-        let (user, keyID) = try Self.parameters(call)
+        let keyID = try Self.keyID(call)
         let iam = try await configuration.client(.iam, call: call, transport: transport, now: now)
+        let user = try await Self.user(call, keyID: keyID, iam: iam)
         let keys: [AWSIAMAccessKeys.Key]
         do { keys = try await AWSIAMAccessKeys(iam: iam).list(user: user) } catch { throw error.actionError }
         guard let key = keys.first(where: { $0.id == keyID }) else {
@@ -73,8 +76,9 @@ public struct AWSIAMAccessKeyDeactivateAction: Action {
 
     /// Proves the key is listed as `Inactive`.
     public func verify(_ call: ActionCall) async throws -> ActionResult {
-        let (user, keyID) = try Self.parameters(call)
+        let keyID = try Self.keyID(call)
         let iam = try await configuration.client(.iam, call: call, transport: transport, now: now)
+        let user = try await Self.user(call, keyID: keyID, iam: iam)
         let keys: [AWSIAMAccessKeys.Key]
         do { keys = try await AWSIAMAccessKeys(iam: iam).list(user: user) } catch { throw error.actionError }
         guard let key = keys.first(where: { $0.id == keyID }) else {
@@ -92,12 +96,27 @@ public struct AWSIAMAccessKeyDeactivateAction: Action {
     /// What stays usable after the key is deactivated.
     static let residualValidity = "Requests signed with the key are refused once IAM has propagated the change (usually seconds); temporary credentials already issued via STS with this key stay valid until they expire (up to 36 hours for GetSessionToken and GetFederationToken, up to 12 hours for AssumeRole)."
 
-    static func parameters(_ call: ActionCall) throws(ActionError) -> (String, String) {
-        let user = try call.requiredString("user_name")
+    /// `user_name`, or the owner IAM reports for the key (`GetAccessKeyLastUsed` answers the
+    /// user name for any existing key), so an operator needs only the leaked key id.
+    static func user(_ call: ActionCall, keyID: String, iam: AWSClient) async throws(ActionError) -> String {
+        if let given = try call.string("user_name"), !given.isEmpty { return given }
+        let used: AWSIAMAccessKeys.LastUsed
+        do { used = try await AWSIAMAccessKeys(iam: iam).lastUsed(keyID: keyID) } catch { throw error.actionError }
+        guard !used.userName.isEmpty else {
+            throw ActionError(message: "IAM did not name the user owning access key \(keyID); give user_name", retryable: false)
+        }
+        return used.userName
+    }
+
+    static func keyID(_ call: ActionCall) throws(ActionError) -> String {
         let keyID = try call.requiredString("access_key_id")
         guard keyID.count >= 16, keyID.count <= 128, keyID.allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber) }) else {
             throw .invalid("parameter 'access_key_id' must be an access key ID such as AKIAIOSFODNN7EXAMPLE (16–128 letters and digits)")
         }
-        return (user, keyID)
+        return keyID
+    }
+
+    static func parameters(_ call: ActionCall) throws(ActionError) -> (String, String) {
+        (try call.requiredString("user_name"), try keyID(call))
     }
 }
