@@ -50,7 +50,8 @@ struct MaskingAcrossProcessesTests {
             needs: [use]
             uses: shell.exec
             with:
-              argv: ["/bin/sh", "-c", "touch \\"$DIR/paused\\"; i=0; while [ ! -f \\"$DIR/go\\" ] && [ $i -lt 1200 ]; do sleep 0.05; i=$((i+1)); done"]
+              argv: ["/bin/sh", "-c", "touch \\"$DIR/paused\\"; i=0; \\
+                while [ ! -f \\"$DIR/go\\" ] && [ $i -lt 1200 ]; do sleep 0.05; i=$((i+1)); done"]
               env: { DIR: "${{ inputs.dir }}" }
         """
 

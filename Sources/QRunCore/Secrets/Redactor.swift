@@ -29,6 +29,12 @@ import Synchronization
 ///   that part is at least ``minimumEmbeddedBase64Length`` characters long (shorter ones would
 ///   match unrelated base64 too often). At most one character on each side, mixing at most
 ///   four bits of `s` with bits of its neighbours, stays visible.
+/// - **parts of a URL-shaped secret** — its path, query, query values and userinfo password, and
+///   `user:password` (so `Authorization: Basic …` too): see ``derivedSecrets(of:)``.
+///
+/// Text cut before qrun saw all of it (a capped capture) is redacted with ``redact(_:cut:)``,
+/// which also masks the fragment of a secret left at the cut edge; text qrun cuts itself is masked
+/// first (``prefix(of:maxCharacters:wasCut:)``, ``suffix(of:maxBytes:wasCutAtEnd:)``).
 ///
 /// Matching works on bytes and finds *all* occurrences of all forms, including overlapping
 /// ones; the union of the matched ranges is replaced, each maximal run by one `[REDACTED]`.
