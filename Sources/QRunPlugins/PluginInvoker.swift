@@ -44,7 +44,10 @@ public enum PluginInvoker {
         } catch {
             throw ActionError(message: "\(who) could not be started: \(startFailure(error))", retryable: error.code == .resourceUnavailable)
         }
-        for line in String(decoding: result.stderr, as: UTF8.self).split(whereSeparator: \.isNewline) where !line.allSatisfy(\.isWhitespace) {
+        var lines = String(decoding: result.stderr, as: UTF8.self).split(whereSeparator: \.isNewline)
+        // The limit cut the last line, possibly inside a secret the redactor can then not match: drop it.
+        if result.stderrTruncated, !lines.isEmpty { lines.removeLast() }
+        for line in lines where !line.allSatisfy(\.isWhitespace) {
             log("\(manifest.name): \(line)")
         }
         if result.stderrTruncated { log("\(manifest.name): (stderr over 1 MiB; the rest was discarded)") }

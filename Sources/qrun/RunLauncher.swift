@@ -23,7 +23,7 @@ struct RunLauncher {
     func start(runbookName: String, inputs given: [String: Value], runMode: RunMode, flags: Bool,
                returnWhenWaiting: Bool, parallel: Int?) async throws -> ExitStatus {
         let runbook = try workspace.loadRunbook(runbookName)
-        let inputs = try RunInputs.resolve(runbook, given: given, flags: flags)
+        let inputs = try RunInputs.resolve(runbook, given: given, supplier: .operatorAtTerminal, flags: flags)
         if runMode == .apply {
             let problems = RunPreconditions.problems(runbook: runbook, inputs: inputs, catalog: workspace.registry)
             if !problems.isEmpty {

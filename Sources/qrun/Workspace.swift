@@ -171,6 +171,7 @@ final class Workspace {
         config.actor = actor
         config.returnWhenWaiting = returnWhenWaiting
         config.environment = environment
+        config.secretReferences = settings.secretReferences
         if let p = parallel ?? self.config.maxParallel { config.defaultParallel = p }
         return RunExecutor(database: try database(), stateDirectory: state, registry: registry, secrets: secrets,
                            redactor: redactor, configuration: config, observer: observer)

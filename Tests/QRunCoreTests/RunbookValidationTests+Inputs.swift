@@ -118,7 +118,7 @@ struct RunbookValidationInputTests {
 
     static func problems(_ given: [String: Value], flags: Bool = false) throws -> [String] {
         do {
-            _ = try RunInputs.resolve(try runbook(), given: given, flags: flags)
+            _ = try RunInputs.resolve(try runbook(), given: given, supplier: .operatorAtTerminal, flags: flags)
             return []
         } catch let error as RunInputs.InputError {
             return error.problems
@@ -126,7 +126,7 @@ struct RunbookValidationInputTests {
     }
 
     @Test func defaultsAreAppliedAndMissingOptionalInputsAreNull() throws {
-        let inputs = try RunInputs.resolve(try Self.runbook(), given: ["token_id": "tok-123"])
+        let inputs = try RunInputs.resolve(try Self.runbook(), given: ["token_id": "tok-123"], supplier: .operatorAtTerminal)
         #expect(inputs == ["token_id": "tok-123", "provider": "ibm-quantum", "count": 3, "dry": false,
                            "grace": "1m30s", "api_key": .null, "agent": .null])
     }
@@ -135,7 +135,7 @@ struct RunbookValidationInputTests {
         let inputs = try RunInputs.resolve(try Self.runbook(), given: [
             "token_id": "tok-123", "provider": "vault", "count": "7", "dry": "yes", "grace": "1m30s",
             "api_key": "secret:env:API_KEY", "agent": "claude-7",
-        ])
+        ], supplier: .operatorAtTerminal)
         #expect(inputs == ["token_id": "tok-123", "provider": "vault", "count": 7, "dry": true,
                            "grace": "1m30s", "api_key": "secret:env:API_KEY", "agent": "claude-7"])
     }

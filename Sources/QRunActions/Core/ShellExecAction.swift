@@ -119,8 +119,11 @@ public struct ShellExecAction: Action {
         } catch {
             throw ActionError(message: "\(error)", retryable: false)
         }
-        let stdout = String(decoding: result.stdout, as: UTF8.self)
-        let stderr = String(decoding: result.stderr.suffix(16 * 1024), as: UTF8.self)
+        // Mask before cutting, and mask the part of a secret a capture limit or a cut leaves at an edge.
+        let redactor = call.secrets.redactor
+        let stdout = redactor.prefix(of: String(decoding: result.stdout, as: UTF8.self), maxCharacters: 64 * 1024,
+                                     wasCut: result.stdoutTruncated)
+        let stderr = redactor.suffix(of: result.stderr, maxBytes: 16 * 1024, wasCutAtEnd: result.stderrTruncated)
         for line in stderr.split(separator: "\n").suffix(20) { call.log(String(line)) }
         if result.timedOut {
             throw ActionError(message: "\(p.display) timed out and was killed", retryable: true)
@@ -132,7 +135,7 @@ public struct ShellExecAction: Action {
             throw ActionError(message: "\(p.display) was killed by signal \(sig)", retryable: false)
         }
         let code = result.exitCode ?? -1
-        var outputs: [String: Value] = ["exit_code": .int(Int(code)), "stdout": .string(String(stdout.prefix(64 * 1024))),
+        var outputs: [String: Value] = ["exit_code": .int(Int(code)), "stdout": .string(stdout),
                                         "stderr": .string(stderr)]
         if result.stdoutTruncated { outputs["stdout_truncated"] = .bool(true) }
         if let json = try? Value.parseJSON(result.stdout), case .object = json { outputs["json"] = json }

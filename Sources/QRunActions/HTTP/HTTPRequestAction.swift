@@ -116,9 +116,11 @@ public struct HTTPRequestAction: Action {
         let ok = try expected(call)
         call.log("sending \(p.display)")
         let response = try await transport.send(p.request)
-        let text = String(decoding: response.body.prefix(Self.bodyLimit), as: UTF8.self)
+        // A body over the limit is cut: mask a secret's first part the cut leaves at the end.
+        let text = call.secrets.redactor.redact(String(decoding: response.body.prefix(Self.bodyLimit), as: UTF8.self),
+                                                cut: response.body.count > Self.bodyLimit ? .end : [])
         guard ok(response.status) else {
-            let snippet = text.prefix(300).replacingOccurrences(of: "\n", with: " ")
+            let snippet = call.secrets.redactor.prefix(of: text, maxCharacters: 300).replacingOccurrences(of: "\n", with: " ")
             throw ActionError(message: "\(p.display) answered HTTP \(response.status)\(snippet.isEmpty ? "" : ": \(snippet)")",
                               retryable: HTTPResponse.isRetryable(status: response.status), retryAfter: response.retryAfter)
         }

@@ -64,7 +64,8 @@ extension ActionCall {
         guard let reference else {
             throw ActionError(message: "no \(what) configured; \(configure)", retryable: false)
         }
-        let (text, isSecret) = try await resolve(text: reference)
+        // Config text, not a step parameter: trusted like the runbook.
+        let (text, isSecret) = try await resolve(reference: reference)
         if !isSecret { secrets.redactor.register(rawValue: text) }
         guard !text.isEmpty else { throw ActionError(message: "the \(what) is empty", retryable: false) }
         return text

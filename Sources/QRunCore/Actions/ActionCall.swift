@@ -13,11 +13,16 @@ public struct ActionCall: Sendable {
     /// Timeout given to the step, if any (the engine enforces it too).
     public var timeout: Duration?
     public var secrets: SecretResolver
+    /// Which whole-value references in ``params`` were written by a trusted author and may be
+    /// resolved; every other string that looks like a reference is data (see
+    /// ``SecretReferencePolicy``). The engine sets it for every step.
+    public var references: SecretReferencePolicy
     /// Writes one line to the step's log (redacted by the sink).
     public var log: @Sendable (String) -> Void
 
     public init(runID: String, stepID: String, attempt: Int, idempotencyKey: String, verb: ActionVerb,
-                params: [String: Value], timeout: Duration?, secrets: SecretResolver, log: @escaping @Sendable (String) -> Void) {
+                params: [String: Value], timeout: Duration?, secrets: SecretResolver,
+                references: SecretReferencePolicy = .everyReference, log: @escaping @Sendable (String) -> Void) {
         self.runID = runID
         self.stepID = stepID
         self.attempt = attempt
@@ -26,6 +31,7 @@ public struct ActionCall: Sendable {
         self.params = params
         self.timeout = timeout
         self.secrets = secrets
+        self.references = references
         self.log = log
     }
 
@@ -59,8 +65,30 @@ public struct ActionCall: Sendable {
         return try await resolve(text: text)
     }
 
-    /// Resolves `text` when it is a secret reference.
+    /// Resolves `text` (a whole parameter value, or a whole string inside one) when it is a secret
+    /// reference the runbook author wrote; any other text, including data that only looks like a
+    /// reference, is returned as is with `isSecret: false`.
+    ///
+    /// - Throws: ``ActionError`` when the reference cannot be resolved, or when the same text is
+    ///   both a reference of the step and data rendered into it (qrun cannot tell them apart).
     public func resolve(text: String) async throws(ActionError) -> (text: String, isSecret: Bool) {
+        switch references.decision(for: text) {
+        case .data:
+            return (text, false)
+        case .ambiguous:
+            throw ActionError(
+                message: "a value rendered from an expression (an input, an alert, an event or a step output) has the text of a "
+                    + "secret reference this step also uses; qrun resolves only references written in the runbook and cannot tell "
+                    + "them apart, so it refused both. Pass a different value",
+                retryable: false)
+        case .resolve:
+            return try await resolve(reference: text)
+        }
+    }
+
+    /// Resolves a reference from a trusted origin other than the step's parameters (the workspace
+    /// config); plain text is returned as is with `isSecret: false`.
+    public func resolve(reference text: String) async throws(ActionError) -> (text: String, isSecret: Bool) {
         do {
             if let secret = try await secrets.resolve(text: text) { return (secret.reveal(), true) }
         } catch let e as SecretError {

@@ -12,6 +12,9 @@ public struct ExecutorConfiguration: Sendable {
     public var actor = "qrun"
     /// Environment visible to `env.*` (only names the runbook declares are read).
     public var environment: [String: String] = ProcessInfo.processInfo.environment
+    /// Secret references of the workspace config (provider credentials), resolved and registered
+    /// for masking before any execution writes anything (see `docs/secrets.md`).
+    public var secretReferences: [String] = []
 
     public init() {}
 }
@@ -89,6 +92,9 @@ public final class RunExecutor: Sendable {
             throw ExecutorError("run \(runID) pinned runbook \(run.runbook) v\(run.runbookVersion) (sha256 \(run.runbookSHA256.prefix(12))…), not the text given; resume uses the pinned text")
         }
         try database.checkPinnedRunbook(run: run, text: runbook.source.text)
+        // Whatever process runs this, it masks every secret the run can meet before it writes.
+        await SecretPreregistration.register(runbook: runbook, inputs: run.inputs, configReferences: configuration.secretReferences,
+                                             environment: configuration.environment, resolver: secrets)
         let session = try RunSession(executor: self, run: run, runbook: runbook)
         return try await session.run()
     }

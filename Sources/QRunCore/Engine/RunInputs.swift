@@ -8,7 +8,12 @@ public enum RunInputs {
 
     /// Checks `given` against the runbook's declarations: unknown names, missing required ones,
     /// types, patterns and enum values. Defaults fill the rest.
-    public static func resolve(_ runbook: Runbook, given: [String: Value], flags: Bool = false) throws(InputError) -> Value {
+    ///
+    /// `supplier` says who gave the values; only an ``InputSupplier/operatorAtTerminal`` may give
+    /// a `type: secret` input (a reference the engine will resolve). There is deliberately no
+    /// default: every entry point must say who it is.
+    public static func resolve(_ runbook: Runbook, given: [String: Value], supplier: InputSupplier,
+                               flags: Bool = false) throws(InputError) -> Value {
         var problems: [String] = []
         var out: [String: Value] = [:]
         func label(_ name: String) -> String { flags ? "--\(name.replacingOccurrences(of: "_", with: "-"))" : "input '\(name)'" }
@@ -21,6 +26,11 @@ public enum RunInputs {
         }
         for spec in runbook.inputs {
             if let v = given[spec.name] {
+                if spec.kind == .secret && supplier != .operatorAtTerminal {
+                    problems.append("\(label(spec.name)) is a secret reference, which only an operator at the terminal may give; "
+                                    + "a trigger's values are data and are never resolved as secrets")
+                    continue
+                }
                 switch InputCoercion.coerce(v, for: spec) {
                 case .success(let typed): out[spec.name] = typed
                 case .failure(let p): problems.append("\(label(spec.name)) \(p.text)")

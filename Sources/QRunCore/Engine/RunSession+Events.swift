@@ -98,6 +98,13 @@ extension RunSession {
         }
     }
 
+    /// Only references written in the step (or given by an operator as a `type: secret` input)
+    /// resolve; whatever expressions rendered into the parameters is data.
+    func referencePolicy(_ l: Launch) -> SecretReferencePolicy {
+        let secretInputs = Set(runbook.inputs.filter { $0.kind == .secret }.map(\.name))
+        return SecretReferencePolicy(step: l.step.with, rendered: l.params, secretInputs: secretInputs, inputs: staticScope.inputs)
+    }
+
     /// Starts the action of a committed `running` step in its own task.
     func launch(_ l: Launch) {
         let id = l.step.id
@@ -115,6 +122,7 @@ extension RunSession {
         let call = ActionCall(runID: runID, stepID: id, attempt: attempt,
                               idempotencyKey: RunExecutor.idempotencyKey(runID: runID, stepID: id), verb: verb,
                               params: l.params, timeout: l.step.timeout, secrets: executor.secrets,
+                              references: referencePolicy(l),
                               log: { line in observer.observe(ProgressEvent(kind: .stepLog, runID: runID, stepID: id, attempt: attempt, message: redactor.redact(line))) })
         let verifies = action.descriptor.supportsVerify && verb == .apply
         tasks[id] = Task {

@@ -9,6 +9,7 @@ extension RunbookBuilder {
             for (k, v) in m {
                 guard let key = scalarString(k) else { continue }
                 given[key] = v
+                checkCredentials(in: v, parameter: key, what: "parameter '\(key)' of \(descriptor.name) in \(step)")
                 guard let spec = descriptor.parameter(key) else {
                     if !descriptor.acceptsUnknownParameters {
                         let names = descriptor.parameters.map(\.name)

@@ -65,7 +65,7 @@ struct PlanCommand: AsyncParsableCommand {
     func run() async throws {
         let ws = try Workspace(global)
         let rb = try ws.loadRunbook(runbook)
-        let values = try RunInputs.resolve(rb, given: try RunLauncher.parseInputs(inputs))
+        let values = try RunInputs.resolve(rb, given: try RunLauncher.parseInputs(inputs), supplier: .operatorAtTerminal)
         let scope = ValueScope(roots: ["inputs": values, "steps": .object([:]), "run": ["id": "<run id>", "runbook": .string(rb.name), "version": .int(rb.version), "mode": "apply"],
                                        "alert": .null, "event": .null, "env": .object([:])])
         var layers: [String: Int] = [:]
