@@ -96,7 +96,7 @@ struct DrillResumeTests {
         // Given the drill left alone
         let (calm, calmDir) = try workspace("drill-calm")
         defer { calm.cleanup() }
-        FileManager.default.createFile(atPath: calmDir + "/release", contents: nil)
+        _ = FileManager.default.createFile(atPath: calmDir + "/release", contents: nil)
         let uninterrupted = try QRun.run(["drill", "rehearse-hold", "--json"], home: calm.home)
         #expect(uninterrupted.status == 1, "a step is not ready: \(uninterrupted.stderr)")
         let expected = try outcome(uninterrupted)
@@ -114,7 +114,7 @@ struct DrillResumeTests {
         }
         p.signal(SIGKILL)
         let killed = p.wait(timeout: 30)
-        FileManager.default.createFile(atPath: dir + "/release", contents: nil)
+        _ = FileManager.default.createFile(atPath: dir + "/release", contents: nil)
         let id = try #require(runID, "the drill never reached the point to kill it")
         #expect(killed.killedBySignal)
 
