@@ -109,21 +109,6 @@ public struct RunStateMachine: Sendable {
     /// Steps of a drill whose plan failed: the run cannot succeed while any exist.
     public var notReadyCount: Int { notReady }
 
-    /// Whether a step in `status` lets its dependants start.
-    static func satisfies(_ status: StepStatus, drill: Bool) -> Bool {
-        status.satisfiesNeeds || (drill && status == .failed)
-    }
-
-    /// Whether a main step in `status` sends the run to its `on_failure` phase.
-    static func failsPhase(_ status: StepStatus, drill: Bool) -> Bool {
-        status == .cancelled || (status == .failed && !drill)
-    }
-
-    /// Whether a step in `status` stops its dependants for good.
-    private func blocks(_ status: StepStatus) -> Bool {
-        status.isTerminal && !Self.satisfies(status, drill: plan.isDrill)
-    }
-
     /// The state of every step, by id.
     public var steps: [String: StepState] {
         Dictionary(plan.nodes.enumerated().map { ($1.id, states[$0]) }, uniquingKeysWith: { a, _ in a })
@@ -319,15 +304,10 @@ public struct RunStateMachine: Sendable {
         var out: [EngineCommand] = []
         for i in states.indices where states[i].status == .pending {
             set(i, .skipped)
-            out.append(.skipStep(step: plan.nodes[i].id, reason: settleReason(i, final)))
+            out.append(.skipStep(step: plan.nodes[i].id, reason: settleReason(plan.nodes[i].phase, final, failurePhaseDue: phaseFailed)))
         }
         status = final
         return out + [.runStatus(final)]
     }
 
-    private func settleReason(_ i: Int, _ final: RunStatus) -> String {
-        guard plan.nodes[i].phase == .onFailure else { return "not reached" }
-        if final == .succeeded { return "not needed: the run did not fail" }
-        return plan.isDrill && !phaseFailed ? "not run: a drill with steps not ready does not enter on_failure" : "not reached"
-    }
 }
