@@ -28,15 +28,18 @@ struct RunStateMachineFailurePhaseTests {
         #expect(m.status == .failed)
     }
 
-    @Test("a successful run never runs on_failure")
+    @Test("a successful run never runs on_failure: its steps are settled as skipped")
     func successSkipsOnFailure() {
         var m = RunStateMachine(testing: Self.nodes)
         _ = m.handle(.begin)
         #expect(m.handle(.succeeded(step: "a")) == [])
-        #expect(m.handle(.succeeded(step: "b")) == [.runStatus(.succeeded)])
+        #expect(m.handle(.succeeded(step: "b")) == [
+            .skipStep(step: "page", reason: "not needed: the run did not fail"),
+            .skipStep(step: "notify", reason: "not needed: the run did not fail"), .runStatus(.succeeded),
+        ])
         #expect(!m.inFailurePhase)
-        #expect(m.status(of: "page") == .pending)
-        #expect(m.status(of: "notify") == .pending)
+        #expect(m.status(of: "page") == .skipped)
+        #expect(m.status(of: "notify") == .skipped)
     }
 
     @Test("a failure whose dependants are cancelled starts on_failure in the same step")

@@ -4,7 +4,8 @@ import Testing
 
 
 /// Plays a random but seeded run against the machine, like a chaotic executor would, and checks
-/// the machine's rules after every event.
+/// the machine's rules after every event. Some runs are drills, and some crash now and then: the
+/// machine is rebuilt from its stored step states and begins again, as `qrun resume` does.
 struct StateMachineSimulation {
     var rng: SplitMix64
     let plan: RunPlan
@@ -14,6 +15,9 @@ struct StateMachineSimulation {
     var retrying: [String] = []
     var approvals: [String] = []
     var lastAttempt: [String: Int] = [:]
+    /// How often the run was rebuilt from stored states.
+    var crashes = 0
+    let crashPercent: Int
 
     init(seed: UInt64) {
         rng = SplitMix64(state: seed)
@@ -29,7 +33,8 @@ struct StateMachineSimulation {
                                           retry: RetryPolicy(maxAttempts: Int.random(in: 1...3, using: &rng))))
             }
         }
-        plan = RunPlan(nodes: nodes, maxParallel: Int.random(in: 1...5, using: &rng))
+        plan = RunPlan(nodes: nodes, maxParallel: Int.random(in: 1...5, using: &rng), isDrill: Int.random(in: 0..<3, using: &rng) == 0)
+        crashPercent = Int.random(in: 0..<2, using: &rng) == 0 ? 3 : 0
         machine = RunStateMachine(plan: plan)
     }
 
@@ -43,6 +48,8 @@ struct StateMachineSimulation {
             let roll = Int.random(in: 0..<100, using: &rng)
             if roll < 2, !machine.cancelRequested {
                 apply(.cancel)
+            } else if Int.random(in: 0..<100, using: &rng) < crashPercent {
+                crash()
             } else if roll < 8 {
                 stray()
             } else {
@@ -68,6 +75,19 @@ struct StateMachineSimulation {
             }
         }
         checkEnd()
+    }
+
+    /// The process dies: only the step states survive, and a new machine begins from them. Actions
+    /// in flight are started again by the new machine (the old attempts are lost).
+    mutating func crash() {
+        crashes += 1
+        machine = RunStateMachine(plan: plan, steps: machine.steps, status: machine.status, cancelRequested: machine.cancelRequested)
+        running.removeAll()
+        apply(.begin)
+    }
+
+    func satisfied(_ id: String) -> Bool {
+        machine.status(of: id).map { RunStateMachine.satisfies($0, drill: plan.isDrill) } ?? false
     }
 
     /// An event the machine must ignore.
@@ -107,6 +127,7 @@ struct StateMachineSimulation {
                 approvals.append(id)
             case .scheduleRetry(let id, let after):
                 #expect(after == lastAttempt[id])
+                #expect(!plan.isDrill, "a drill does not retry a plan")
                 retrying.append(id)
             case .cancelStep(let id, _):
                 #expect(!running.contains(id), "cancelled \(id) while its action runs")
@@ -114,6 +135,9 @@ struct StateMachineSimulation {
                 approvals.removeAll { $0 == id }
             case .interrupt(let id):
                 #expect(running.contains(id))
+            case .skipStep(let id, _):
+                #expect(machine.status.isTerminal, "\(id) settled before the run ended")
+                #expect(machine.status(of: id) == .skipped)
             case .runStatus(let s):
                 #expect(s == machine.status)
             }
@@ -123,9 +147,10 @@ struct StateMachineSimulation {
 
     func checkMayStart(_ id: String) {
         guard let node = plan.nodes.first(where: { $0.id == id }) else { Issue.record("unknown \(id)"); return }
-        for need in node.needs { #expect(machine.status(of: need)?.satisfiesNeeds == true, "\(id) started before \(need)") }
+        for need in node.needs { #expect(satisfied(need), "\(id) started before \(need)") }
         let main = plan.nodes.filter { $0.phase == .main }
         if node.phase == .onFailure {
+            #expect(!plan.isDrill, "a drill entered on_failure")
             #expect(main.allSatisfy { machine.status(of: $0.id)!.isTerminal })
             #expect(main.contains { machine.status(of: $0.id) == .failed })
         } else {
@@ -145,7 +170,7 @@ struct StateMachineSimulation {
         guard !machine.cancelRequested else { return }
         let phase: StepSpec.Phase = machine.inFailurePhase ? .onFailure : .main
         for (node, s) in states where s.status == .pending && node.phase == phase
-            && node.needs.allSatisfy({ machine.status(of: $0)?.satisfiesNeeds == true }) {
+            && node.needs.allSatisfy({ satisfied($0) }) {
             #expect(!node.isApproval && runningCount == plan.maxParallel, "\(node.id) is ready but was not started")
         }
     }
@@ -157,13 +182,19 @@ struct StateMachineSimulation {
         if machine.cancelRequested {
             #expect(machine.status == .cancelled)
             #expect(onFailure.allSatisfy { $0.isTerminal })
+        } else if plan.isDrill && main.contains(.failed) {
+            // Steps not ready: every step still planned, no on_failure, the drill failed.
+            #expect(machine.status == .failed)
+            #expect(!machine.inFailurePhase)
+            #expect(main.allSatisfy { $0 == .succeeded || $0 == .skipped || $0 == .failed })
+            #expect(onFailure.allSatisfy { $0 == .skipped })
         } else if main.contains(where: { !$0.satisfiesNeeds }) {
             #expect(machine.status == .failed)
             #expect(main.contains(.failed))
-            #expect(onFailure.allSatisfy { $0.isTerminal })
+            #expect(onFailure.allSatisfy { $0.isTerminal && $0 != .pending })
         } else {
             #expect(machine.status == .succeeded)
-            #expect(onFailure.allSatisfy { $0 == .pending })
+            #expect(onFailure.allSatisfy { $0 == .skipped }, "on_failure steps of a run that succeeded are settled as skipped")
         }
     }
 }
@@ -207,11 +238,13 @@ struct RunStateMachineSimulationTests {
     @Test("the random runs reach every ending, the on_failure phase, approvals and retries")
     func randomRunsCoverage() {
         var endings = Set<RunStatus>()
-        var failurePhases = 0, skippedApprovals = 0, retries = 0
+        var failurePhases = 0, skippedApprovals = 0, retries = 0, crashes = 0, notReadyDrills = 0
         for seed in Self.seeds {
             var sim = StateMachineSimulation(seed: seed)
             sim.run()
             endings.insert(sim.machine.status)
+            crashes += sim.crashes
+            if sim.plan.isDrill && sim.machine.notReadyCount > 0 { notReadyDrills += 1 }
             if sim.machine.inFailurePhase { failurePhases += 1 }
             skippedApprovals += sim.plan.nodes.filter { $0.isApproval && sim.machine.status(of: $0.id) == .skipped }.count
             retries += sim.transcript.joined().filter { if case .scheduleRetry = $0 { true } else { false } }.count
@@ -220,5 +253,7 @@ struct RunStateMachineSimulationTests {
         #expect(failurePhases > 0)
         #expect(skippedApprovals > 0)
         #expect(retries > 0)
+        #expect(crashes > 0)
+        #expect(notReadyDrills > 0)
     }
 }

@@ -28,6 +28,9 @@ public enum EngineCommand: Sendable, Equatable {
     case cancelStep(step: String, reason: String)
     /// Stop the running action of the step (operator cancel).
     case interrupt(step: String)
+    /// Record a step the run ended without reaching as skipped, with why (emitted just before
+    /// the final ``runStatus(_:)``).
+    case skipStep(step: String, reason: String)
     /// The run's status changed.
     case runStatus(RunStatus)
 }

@@ -21,16 +21,20 @@ public struct RunPlan: Sendable {
     /// Nodes in file order, main phase first.
     public var nodes: [Node]
     public var maxParallel: Int
+    /// A drill: every step is planned, and a step whose plan failed is "not ready" instead of
+    /// failed for the DAG (see ``RunStateMachine``).
+    public var isDrill: Bool
 
-    public init(nodes: [Node], maxParallel: Int) {
+    public init(nodes: [Node], maxParallel: Int, isDrill: Bool = false) {
         self.nodes = nodes
         self.maxParallel = max(1, maxParallel)
+        self.isDrill = isDrill
     }
 
-    /// The plan of a runbook.
-    public init(runbook: Runbook, defaultParallel: Int) {
+    /// The plan of a runbook, for a run in the given mode.
+    public init(runbook: Runbook, defaultParallel: Int, isDrill: Bool = false) {
         self.init(nodes: runbook.allSteps.map {
             Node(id: $0.id, phase: $0.phase, needs: $0.needs, isApproval: $0.uses == "core.approval", retry: $0.retry)
-        }, maxParallel: runbook.maxParallel ?? defaultParallel)
+        }, maxParallel: runbook.maxParallel ?? defaultParallel, isDrill: isDrill)
     }
 }

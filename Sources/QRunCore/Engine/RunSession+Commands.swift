@@ -26,7 +26,9 @@ extension RunSession {
             } else {
                 batch.audit(run.id, "step.waiting_approval", actor: actor, ["step": .string(id), "message": message.map(Value.string) ?? .null,
                                                                            "timeout": spec.timeout.map { .string(DurationParser.format($0)) } ?? .null])
-                if let timeout = spec.timeout { scheduleApprovalDeadline(id, after: timeout) }
+                if let window = ApprovalWindow(startedAt: records[id]?.startedAt, timeout: spec.timeout) {
+                    scheduleApprovalDeadline(id, after: window.remaining(at: now))
+                }
                 notes.append(ProgressEvent(kind: .stepWaiting, runID: run.id, stepID: id, status: "waiting_approval",
                                            message: message ?? "approve with: qrun approve \(run.id) \(id)"))
             }
@@ -52,17 +54,10 @@ extension RunSession {
             notes.append(ProgressEvent(kind: .stepCancelled, runID: run.id, stepID: id, status: "cancelled", message: reason))
         case .interrupt(let id):
             tasks[id]?.cancel()
-        case .runStatus(var status):
-            if status == .succeeded && !drillNotReady.isEmpty { status = .failed }
-            if status.isTerminal {
-                // Steps the run never reached (on_failure steps of a run that succeeded) end as skipped.
-                for (id, _) in records where machine.state(of: id)?.status == .pending {
-                    touch(id)
-                    settledAsSkipped.insert(id)
-                    records[id]?.error = specs[id]?.phase == .onFailure && status != .failed
-                        ? "not needed: the run did not fail" : "not reached"
-                }
-            }
+        case .skipStep(let id, let reason):
+            touch(id)
+            records[id]?.error = reason
+        case .runStatus(let status):
             batch.append(.runStatus(runID: run.id, status: status, finished: status.isTerminal))
             batch.audit(run.id, status.isTerminal ? "run.finished" : "run.status", actor: actor, ["status": .string(status.rawValue)])
             notes.append(ProgressEvent(kind: .runStatus, runID: run.id, status: status.rawValue))

@@ -87,14 +87,8 @@ extension RunSession {
             batch.audit(run.id, "step.failed", actor: actor, ["step": .string(id), "attempt": .int(attempt), "error": .string(message),
                                                              "retryable": .bool(e.retryable)])
             notes.append(ProgressEvent(kind: .stepFailed, runID: run.id, stepID: id, attempt: attempt, status: "failed", message: message))
-            if run.mode == .drill {
-                // A drill plans every step even when an upstream plan fails, so the readiness
-                // report lists everything that is missing at once. The step is recorded failed.
-                drillNotReady.insert(id)
-                feed(.succeeded(step: id))
-            } else {
-                feed(.failed(step: id, retryable: e.retryable))
-            }
+            // In a drill the machine keeps planning the step's dependants (see RunStateMachine).
+            feed(.failed(step: id, retryable: e.retryable))
         }
     }
 

@@ -35,10 +35,6 @@ final class RunSession {
     var launches: [Launch] = []
     var notes: [ProgressEvent] = []
     var pending: [EngineEvent] = []
-    /// Steps whose plan failed in a drill (the machine was told they succeeded, see `finish`).
-    var drillNotReady = Set<String>()
-    /// Steps still pending when the run ended, recorded as skipped.
-    var settledAsSkipped = Set<String>()
     var staticScope: (inputs: Value, run: Value, alert: Value, event: Value, env: Value)
 
     var db: QRunDatabase { executor.database }
@@ -61,7 +57,8 @@ final class RunSession {
         for r in stored where r.status == .succeeded {
             outputs[r.stepID] = r.outputs ?? .object([:])
         }
-        self.machine = RunStateMachine(plan: RunPlan(runbook: runbook, defaultParallel: executor.configuration.defaultParallel),
+        self.machine = RunStateMachine(plan: RunPlan(runbook: runbook, defaultParallel: executor.configuration.defaultParallel,
+                                                               isDrill: run.mode == .drill),
                                        steps: states, status: run.status, cancelRequested: run.cancelRequested)
         var env: [String: Value] = [:]
         for name in runbook.declaredEnvironment {
@@ -97,13 +94,17 @@ final class RunSession {
             let delay = max(.zero, Duration.milliseconds(Int64(((rec.nextAttemptAt ?? now).timeIntervalSince(now)) * 1000)))
             scheduleTimer(id, after: delay)
         }
+        var overdue: [String] = []
         for (id, rec) in records where rec.status == .waitingApproval {
-            if let timeout = specs[id]?.timeout, let started = rec.startedAt {
-                let left = timeout.secondsDouble - now.timeIntervalSince(started)
-                scheduleApprovalDeadline(id, after: .milliseconds(Int64(max(0, left) * 1000)))
-            }
+            guard let window = ApprovalWindow(startedAt: rec.startedAt, timeout: specs[id]?.timeout) else { continue }
+            if window.isClosed(at: now) { overdue.append(id) } else { scheduleApprovalDeadline(id, after: window.remaining(at: now)) }
         }
         feed(.begin)
+        // Decisions recorded while no process followed the run are taken now, before the loop
+        // decides whether the run waits: a resumed run with its approval given goes on. A decision
+        // on record was given in time (recordApproval refuses late ones), so it wins over the deadline.
+        try handle(.poll)
+        for id in overdue.sorted() { try handle(.approvalExpired(step: id)) }
         try flush()
         let poller = startPoller()
         defer {
@@ -138,7 +139,7 @@ final class RunSession {
     func flush() throws {
         for id in dirty {
             guard var rec = records[id], let s = machine.state(of: id) else { continue }
-            rec.status = drillNotReady.contains(id) ? .failed : settledAsSkipped.contains(id) ? .skipped : s.status
+            rec.status = s.status
             // A step skipped by its condition never made an attempt.
             rec.attempt = rec.status == .skipped && rec.startedAt == nil ? 0 : s.attempt
             rec.failures = s.failures

@@ -11,6 +11,13 @@
 /// - When every main step has ended: success if none failed; otherwise the `on_failure` steps run
 ///   and the run ends failed. Cancel stops everything pending and ends the run cancelled (no
 ///   `on_failure`: an operator chose to stop).
+/// - In a drill (``RunPlan/isDrill``) a failed plan is not retried and makes its step "not
+///   ready": stored as `failed`, it still satisfies its dependants (so the report lists everything
+///   that is missing at once), enters no `on_failure` and ends the run failed. A machine restored
+///   from stored states reads a drill's `failed` steps the same way, so a resumed drill behaves
+///   like an uninterrupted one.
+/// - When the run ends, the steps it never reached (on_failure steps of a run that did not fail)
+///   are settled as skipped, each with a ``EngineCommand/skipStep(step:reason:)``.
 /// - `.begin` is taken once per machine; on a restored machine it restarts the steps found
 ///   `running` with their next attempt. Events that do not fit a step's state are ignored.
 ///
@@ -51,6 +58,7 @@ public struct RunStateMachine: Sendable {
     private var waiting: Int
     private var retrying: Int
     private var phaseFailed: Bool
+    private var notReady: Int
 
     /// A machine for a new run, or one restored from stored step states.
     public init(plan: RunPlan, steps: [String: StepState] = [:], status: RunStatus = .pending,
@@ -60,6 +68,7 @@ public struct RunStateMachine: Sendable {
         self.cancelRequested = cancelRequested
         let index = Dictionary(plan.nodes.enumerated().map { ($1.id, $0) }, uniquingKeysWith: { a, _ in a })
         self.index = index
+        let drill = plan.isDrill
         var deps = Array(repeating: [Int](), count: plan.nodes.count)
         var unmet = Array(repeating: 0, count: plan.nodes.count)
         let states = plan.nodes.map { steps[$0.id] ?? StepState() }
@@ -68,7 +77,7 @@ public struct RunStateMachine: Sendable {
             for need in Set(node.needs) {
                 guard let j = index[need] else { continue }
                 deps[j].append(i)
-                if !states[j].status.satisfiesNeeds { unmet[i] += 1 }
+                if !Self.satisfies(states[j].status, drill: drill) { unmet[i] += 1 }
             }
         }
         self.dependants = deps
@@ -79,21 +88,26 @@ public struct RunStateMachine: Sendable {
             plan.nodes[$0].phase == .onFailure && states[$0].status != .pending && states[$0].status != .cancelled
         }
         var open: [StepSpec.Phase: Int] = [:]
-        var running = 0, waiting = 0, retrying = 0, phaseFailed = false
+        var running = 0, waiting = 0, retrying = 0, phaseFailed = false, notReady = 0
         for (i, node) in plan.nodes.enumerated() {
             let s = states[i].status
             if !s.isTerminal { open[node.phase, default: 0] += 1 }
             if s == .running { running += 1 }
             if s == .waitingApproval { waiting += 1 }
             if s == .retryWait { retrying += 1 }
-            if node.phase == .main, s == .failed || s == .cancelled { phaseFailed = true }
+            if node.phase == .main, Self.failsPhase(s, drill: drill) { phaseFailed = true }
+            if drill, s == .failed { notReady += 1 }
         }
+        self.notReady = notReady
         self.open = open
         self.running = running
         self.waiting = waiting
         self.retrying = retrying
         self.phaseFailed = phaseFailed
     }
+
+    /// Steps of a drill whose plan failed: the run cannot succeed while any exist.
+    public var notReadyCount: Int { notReady }
 
     /// The state of every step, by id.
     public var steps: [String: StepState] {
@@ -135,7 +149,7 @@ public struct RunStateMachine: Sendable {
         case .failed(let id, let retryable):
             guard let i = index[id], states[i].status == .running || states[i].status == .waitingApproval else { return [] }
             states[i].failures += 1
-            if retryable, !cancelRequested, states[i].failures < plan.nodes[i].retry.maxAttempts {
+            if retryable, !cancelRequested, !plan.isDrill, states[i].failures < plan.nodes[i].retry.maxAttempts {
                 set(i, .retryWait)
                 out.append(.scheduleRetry(step: id, afterAttempt: states[i].attempt))
             } else {
@@ -163,11 +177,11 @@ public struct RunStateMachine: Sendable {
     }
 
     private func hasBlockedNeed(_ i: Int) -> Bool {
-        plan.nodes[i].needs.contains { index[$0].map { states[$0].status == .failed || states[$0].status == .cancelled } ?? false }
+        plan.nodes[i].needs.contains { index[$0].map { blocks(states[$0].status) } ?? false }
     }
 
     private func blockReason(_ i: Int) -> String {
-        guard let blocker = plan.nodes[i].needs.first(where: { index[$0].map { states[$0].status == .failed || states[$0].status == .cancelled } ?? false }),
+        guard let blocker = plan.nodes[i].needs.first(where: { index[$0].map { blocks(states[$0].status) } ?? false }),
               let j = index[blocker] else { return "a step it needs did not succeed" }
         return "step '\(blocker)' it needs \(states[j].status == .failed ? "failed" : "did not run")"
     }
@@ -184,14 +198,16 @@ public struct RunStateMachine: Sendable {
         if new == .waitingApproval { waiting += 1 }
         if new == .retryWait { retrying += 1 }
         if !old.isTerminal && new.isTerminal { open[phase, default: 0] -= 1 }
-        if phase == .main, new == .failed || new == .cancelled { phaseFailed = true }
+        if phase == .main, Self.failsPhase(new, drill: plan.isDrill) { phaseFailed = true }
+        if plan.isDrill, old == .failed { notReady -= 1 }
+        if plan.isDrill, new == .failed { notReady += 1 }
         states[i].status = new
     }
 
     private mutating func finishStep(_ i: Int, _ final: StepStatus) -> [EngineCommand] {
         set(i, final)
         var out: [EngineCommand] = []
-        if final.satisfiesNeeds {
+        if Self.satisfies(final, drill: plan.isDrill) {
             for d in dependants[i] {
                 unmet[d] -= 1
                 if unmet[d] == 0, states[d].status == .pending { enqueue(d) }
@@ -265,7 +281,7 @@ public struct RunStateMachine: Sendable {
         if open[phase, default: 0] == 0 {
             if cancelRequested { return out + finish(.cancelled) }
             if phase == .main {
-                if !phaseFailed { return out + finish(.succeeded) }
+                if !phaseFailed { return out + finish(notReady == 0 ? .succeeded : .failed) }
                 if open[.onFailure, default: 0] == 0 { return out + finish(.failed) }
                 inFailurePhase = true
                 for i in states.indices where plan.nodes[i].phase == .onFailure && states[i].status == .pending && unmet[i] == 0 {
@@ -283,30 +299,15 @@ public struct RunStateMachine: Sendable {
         return out
     }
 
+    /// Ends the run: what it never reached is settled as skipped, then the final status.
     private mutating func finish(_ final: RunStatus) -> [EngineCommand] {
-        status = final
-        return [.runStatus(final)]
-    }
-}
-
-/// A FIFO of step indices with amortised O(1) push and pop.
-private struct ReadyQueue: Sendable {
-    private var items: [Int] = []
-    private var head = 0
-
-    mutating func push(_ i: Int) { items.append(i) }
-
-    mutating func pop() -> Int? {
-        guard head < items.count else { return nil }
-        let i = items[head]
-        head += 1
-        if head == items.count {
-            items.removeAll(keepingCapacity: true)
-            head = 0
-        } else if head > 1024, head * 2 > items.count {
-            items.removeFirst(head)
-            head = 0
+        var out: [EngineCommand] = []
+        for i in states.indices where states[i].status == .pending {
+            set(i, .skipped)
+            out.append(.skipStep(step: plan.nodes[i].id, reason: settleReason(plan.nodes[i].phase, final, failurePhaseDue: phaseFailed)))
         }
-        return i
+        status = final
+        return out + [.runStatus(final)]
     }
+
 }

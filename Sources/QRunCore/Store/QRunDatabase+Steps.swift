@@ -74,13 +74,18 @@ extension QRunDatabase {
     }
 
     /// Records an approval or rejection for a step that is waiting for one.
-    public func recordApproval(runID: String, stepID: String, approved: Bool, actor: String, comment: String?) throws(StoreError) {
+    ///
+    /// `timeout` is the step's `timeout` from the run's pinned runbook: once its
+    /// ``ApprovalWindow`` has closed the decision is refused (the run's owner rejects the step),
+    /// so no decision is ever answered as taken and then ignored.
+    public func recordApproval(runID: String, stepID: String, approved: Bool, actor: String, comment: String?,
+                               timeout: Duration?, now: Date = Date()) throws(StoreError) {
         try write { db in
             guard let run = try Row.fetchOne(db, sql: "SELECT status FROM runs WHERE id = ?", arguments: [runID]) else {
                 throw StoreError(.notFound, "no run with id \(runID); `qrun runs list` shows the runs")
             }
             let runStatus: String = run["status"]
-            guard let row = try Row.fetchOne(db, sql: "SELECT status, action FROM steps WHERE run_id = ? AND step_id = ?", arguments: [runID, stepID]) else {
+            guard let row = try Row.fetchOne(db, sql: "SELECT status, action, started_at FROM steps WHERE run_id = ? AND step_id = ?", arguments: [runID, stepID]) else {
                 let names = try String.fetchAll(db, sql: "SELECT step_id FROM steps WHERE run_id = ? AND status = 'waiting_approval'", arguments: [runID])
                 throw StoreError(.notFound, "run \(runID) has no step '\(stepID)'" + (names.isEmpty ? "" : "; waiting for approval: \(names.joined(separator: ", "))"))
             }
@@ -90,6 +95,11 @@ extension QRunDatabase {
             }
             if try Row.fetchOne(db, sql: "SELECT 1 FROM approvals WHERE run_id = ? AND step_id = ?", arguments: [runID, stepID]) != nil {
                 throw StoreError(.conflict, "step '\(stepID)' of run \(runID) already has a decision")
+            }
+            if let window = ApprovalWindow(startedAt: Self.date(row["started_at"]), timeout: timeout), window.isClosed(at: now) {
+                throw StoreError(.invalidState, "the approval window of step '\(stepID)' of run \(runID) closed at \(Timestamp.format(window.closesAt)) "
+                    + "(\(DurationParser.format(window.timeout)) after it began waiting), so no decision was recorded; "
+                    + "the step fails as rejected when the run resumes: qrun resume \(runID)")
             }
             try db.execute(sql: "INSERT INTO approvals (run_id, step_id, decision, actor, comment, decided_at) VALUES (?, ?, ?, ?, ?, ?)",
                            arguments: [runID, stepID, approved ? "approved" : "rejected", actor, clean(comment), Timestamp.format(Date())])

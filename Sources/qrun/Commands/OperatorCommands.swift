@@ -34,7 +34,9 @@ enum Decision {
     static func record(global: GlobalOptions, runID: String, step: String, approved: Bool, comment: String?, resume: Bool) async throws {
         let ws = try Workspace(global)
         let db = try ws.database()
-        try db.recordApproval(runID: runID, stepID: step, approved: approved, actor: ws.actor, comment: comment)
+        // The step's timeout comes from the pinned text the run executes, so the deadline is the owner's.
+        let timeout = try db.run(runID).flatMap { try ws.pinnedRunbook(for: $0).allSteps.first { $0.id == step }?.timeout }
+        try db.recordApproval(runID: runID, stepID: step, approved: approved, actor: ws.actor, comment: comment, timeout: timeout)
         let followed = ws.isRunOwned(runID)
         let word = approved ? "approved" : "rejected"
         if global.json {
