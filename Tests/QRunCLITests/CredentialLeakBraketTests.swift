@@ -70,4 +70,44 @@ struct CredentialLeakBraketTests {
                                            ProviderFakes.oldGuardedValue(.braket)],
                                           runID: runID, ws, env: env, transcript: transcript)
     }
+
+    /// The leaked access key id alone is enough: IAM names the user that owns it.
+    @Test func theAccessKeyIdAloneIsEnoughToDeactivateTheKey() async throws {
+        let fakes = try await ProviderFakes([.braket])
+        defer { fakes.stop() }
+        let ws = try CredentialLeak.workspace("cl-braket-id", fakes)
+        defer { ws.cleanup() }
+        let transcript = CredentialLeak.Transcript()
+        let leaked = try #require(fakes.leakedAWSKey)
+        let other = try #require(fakes.otherAWSKey)
+        let out = try transcript.qrun(["incident", "credential-leak", "--token-id", leaked, "--provider", "braket",
+                                       "--auto-approve", "--json"], ws, env: fakes.environment)
+        #expect(out.status == 0, "\(out.stdout.suffix(2000)) \(out.stderr)")
+        let steps = CredentialLeak.byID(try out.json()["steps"])
+        let deactivated = steps["aws-deactivate-key"]?["outputs"] as? [String: Any] ?? [:]
+        #expect(deactivated["user_name"] as? String == ProviderFakes.awsUser, "the owner came from IAM: \(deactivated)")
+        let iam = try fakes.boto3([("keys", "iam", "list_access_keys", ["UserName": ProviderFakes.awsUser])])
+        let keys = ((iam["keys"] as? [String: Any])?["AccessKeyMetadata"] as? [[String: Any]] ?? [])
+        let status = Dictionary(uniqueKeysWithValues: keys.map { ($0["AccessKeyId"] as? String ?? "", $0["Status"] as? String ?? "") })
+        #expect(status == [leaked: "Inactive", other: "Active"], "\(status)")
+    }
+
+    /// A branch that cannot work (Azure without the application id) is refused before the run
+    /// exists, so nobody approves a containment that would fail after the approval.
+    @Test func aRunMissingWhatItsBranchNeedsIsRefusedBeforeItStarts() async throws {
+        let fakes = try await ProviderFakes([.braket])
+        defer { fakes.stop() }
+        let ws = try CredentialLeak.workspace("cl-precheck", fakes)
+        defer { ws.cleanup() }
+        let out = try QRun.run(["incident", "credential-leak", "--token-id", "b0f3c2a1-keyid", "--provider", "azure-quantum"],
+                               home: ws.home, env: fakes.environment)
+        #expect(out.status == 2, "\(out.stderr)")
+        #expect(out.stderr.contains("step 'azure-remove-secret'") && out.stderr.contains("--azure-app"), "\(out.stderr)")
+        let list = try QRun.run(["runs", "list", "--json"], home: ws.home)
+        #expect((try? list.json()["runs"] as? [Any])??.isEmpty ?? true, "no run was created")
+        let since = try QRun.run(["incident", "credential-leak", "--token-id", "ApiKey-1234", "--since", "notadate"],
+                                 home: ws.home, env: fakes.environment)
+        #expect(since.status == 2)
+        #expect(since.stderr.contains("since") && since.stderr.contains("RFC 3339"), "\(since.stderr)")
+    }
 }

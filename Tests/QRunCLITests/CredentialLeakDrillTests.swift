@@ -67,7 +67,7 @@ struct CredentialLeakDrillTests {
         #expect(error(steps, "vault-revoke-token").contains("lacks update on auth/token/revoke-accessor"), "\(error(steps, "vault-revoke-token"))")
         #expect(error(steps, "rotate-guarded-secret").contains("lacks read+update on secret/data/quantum/vault"),
                 "\(error(steps, "rotate-guarded-secret"))")
-        #expect(steps["snapshot-processes"]?["status"] as? String == "succeeded")
+        #expect(steps["snapshot"]?["status"] as? String == "succeeded")
 
         // 3. Braket, everything in place: ready, and the plan names what would change.
         (o, steps) = try drill(["--token-id", leakedAWS, "--provider", "braket", "--aws-user", ProviderFakes.awsUser,

@@ -63,7 +63,7 @@ enum CredentialLeak {
     static func expectedStatuses(_ provider: ProviderFakes.Provider, approval: Bool, notify: Bool, since: Bool = true,
                                  role: Bool = true) -> [String: String] {
         var s: [String: String] = [
-            "snapshot-processes": "succeeded", "approve": approval ? "succeeded" : "skipped",
+            "snapshot": "succeeded", "approve": approval ? "succeeded" : "skipped",
             "ibm-disable-key": "skipped", "ibm-cancel-jobs": "skipped", "aws-deactivate-key": "skipped",
             "aws-revoke-sessions": "skipped", "braket-cancel-tasks": "skipped", "azure-remove-secret": "skipped",
             "vault-revoke-token": "skipped", "rotate-guarded-secret": "succeeded", "notify": notify ? "succeeded" : "skipped",
