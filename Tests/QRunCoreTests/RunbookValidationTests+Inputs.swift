@@ -24,7 +24,7 @@ struct RunbookValidationInputTests {
 
     @Test func unknownTypeSuggestsTheClosestOne() {
         H.expectIssue(Self.declaring("token: { type: strng }"), line: 4, column: 18,
-                      "unknown input type 'strng'", "did you mean 'string'?", "use string, int, bool, enum, duration or secret")
+                      "unknown input type 'strng'", "did you mean 'string'?", "use string, int, bool, enum, duration, timestamp or secret")
     }
 
     @Test func enumWithoutValuesIsOneIssue() {

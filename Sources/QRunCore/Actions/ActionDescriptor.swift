@@ -8,6 +8,9 @@ public struct ActionDescriptor: Sendable {
     public var acceptsUnknownParameters: Bool
     /// Whether the action implements `verify`.
     public var supportsVerify: Bool
+    /// Groups of parameters of which at least one must be given and non-empty (e.g. an
+    /// application or a service principal): checked before a run starts.
+    public var requiresOneOf: [[String]] = []
 
     public init(name: String, summary: String, parameters: [ParameterSpec],
                 acceptsUnknownParameters: Bool = false, supportsVerify: Bool = false) {

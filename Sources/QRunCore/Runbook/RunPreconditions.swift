@@ -14,14 +14,24 @@ public enum RunPreconditions {
                       let v = try? condition.render(in: scope), ExpressionEvaluator.isTruthy(v) else { continue }
             }
             guard let descriptor = catalog.descriptor(for: step.uses) else { continue }
-            for param in descriptor.parameters where param.required {
-                guard let value = step.with[param.name], onlyInputs(value.templates.flatMap { $0.0.references }),
-                      let rendered = try? value.render(in: scope), isEmpty(rendered) else { continue }
-                let names = Set(value.templates.flatMap { $0.0.references }.compactMap(inputName)).sorted()
+            let groups = descriptor.parameters.filter(\.required).map { [$0.name] } + descriptor.requiresOneOf
+            for group in groups {
+                // Judged only when every parameter of the group is absent or depends on inputs alone.
+                var inputsRead: [String] = []
+                var allEmpty = true
+                for name in group {
+                    guard let value = step.with[name] else { continue }
+                    let refs = value.templates.flatMap { $0.0.references }
+                    guard onlyInputs(refs), let rendered = try? value.render(in: scope) else { allEmpty = false; break }
+                    if !isEmpty(rendered) { allEmpty = false; break }
+                    inputsRead += refs.compactMap(inputName)
+                }
+                guard allEmpty else { continue }
+                let names = Set(inputsRead).sorted()
                 let which = names.isEmpty ? "" : " because input\(names.count == 1 ? "" : "s") \(names.joined(separator: ", ")) \(names.count == 1 ? "was" : "were") not given"
-                let flags = names.map { "--" + $0.replacingOccurrences(of: "_", with: "-") }.joined(separator: ", ")
-                problems.append("step '\(step.id)' (\(step.uses)) would run with parameter '\(param.name)' empty\(which)"
-                                + (flags.isEmpty ? "" : "; give \(flags)"))
+                let flags = names.map { "--" + $0.replacingOccurrences(of: "_", with: "-") }.joined(separator: " or ")
+                let what = group.count == 1 ? "parameter '\(group[0])' empty" : "none of the parameters \(group.map { "'\($0)'" }.joined(separator: ", ")) set"
+                problems.append("step '\(step.id)' (\(step.uses)) would run with \(what)\(which)" + (flags.isEmpty ? "" : "; give \(flags)"))
             }
         }
         return problems

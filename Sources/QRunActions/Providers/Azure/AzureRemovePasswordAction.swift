@@ -27,7 +27,7 @@ struct AzureRemovePasswordAction: Action {
         + "removing a client secret does not revoke them. No new token can be obtained with it."
 
     var descriptor: ActionDescriptor {
-        ActionDescriptor(
+        var d = ActionDescriptor(
             name: "azure.app.remove-password",
             summary: "Remove a client secret (password credential) from a Microsoft Entra app registration or service principal",
             parameters: [
@@ -39,6 +39,8 @@ struct AzureRemovePasswordAction: Action {
                               description: "keyId of the leaked client secret (its 'Secret ID' in the Entra admin center)"),
             ],
             supportsVerify: true)
+        d.requiresOneOf = [["application_object_id", "service_principal_id"]]
+        return d
     }
 
     func plan(_ call: ActionCall) async throws -> ActionResult {
