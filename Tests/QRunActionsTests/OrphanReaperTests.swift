@@ -26,7 +26,7 @@ struct OrphanReaperTests {
 
     @Test("a marked process and its setsid child are found through /proc/PID/environ and stopped; others are left alone")
     func markerFoundThroughEnviron() async throws {
-        let reaper = OrphanReaper(grace: .seconds(2))
+        let reaper = OrphanReaper(grace: .milliseconds(500))
         let marked = try start("setsid sleep 300 & exec sleep 300", environment: [OrphanReaper.markerName: Self.key])
         let other = try start("exec sleep 300", environment: [OrphanReaper.markerName: "another-step"])
         defer {

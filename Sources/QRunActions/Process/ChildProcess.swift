@@ -112,6 +112,9 @@ public struct ChildProcessRequest: Sendable {
 /// - On timeout or cancellation of the calling task the group gets `SIGTERM`,
 ///   then `SIGKILL` after `terminationGrace` (or as soon as the child exits,
 ///   whichever is first).
+/// - A request with a `stepKey` marks the child `QRUN_STEP_KEY=<key>` and first stops whatever
+///   an earlier attempt of that step left running (``OrphanReaper``); within this process at most
+///   one child per key runs at a time (``StepGate``).
 /// - The child is reaped exactly once with `waitpid`. Its exit is first
 ///   observed with `waitid(WNOWAIT)`, which leaves it a zombie; while it is a
 ///   zombie its pid, and so its process group id, cannot be reused, so the
