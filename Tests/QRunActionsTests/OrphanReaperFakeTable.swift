@@ -7,8 +7,8 @@ import Glibc
 #endif
 
 /// A process table in memory for ``OrphanReaper`` tests: processes die on SIGTERM or SIGKILL,
-/// a pid can be handed to a new process right after the first signal is delivered, and every
-/// signal is recorded with the start time of the process it reached.
+/// a pid can be handed to a new process right after the first signal (even a probe) is delivered,
+/// and every signal is recorded with the start time of the process it reached.
 final class OrphanReaperFakeTable: ProcSource {
     struct Process {
         var entry: ProcEntry
@@ -30,7 +30,8 @@ final class OrphanReaperFakeTable: ProcSource {
         state.withLock { $0.processes[pid] = Process(entry: e, environment: environment) }
     }
 
-    /// Right after the first signal other than the probe 0 is delivered, `pid` names another process.
+    /// Right after the first signal (the probe 0 included) is delivered, `pid` names another
+    /// process: the reaper has read the table and is about to signal what it found.
     func reuse(_ pid: Int32, start: UInt64) {
         state.withLock { s in
             let e = ProcEntry(pid: pid, ppid: 1, pgrp: pid, session: pid, state: "S", startTime: start)
@@ -61,7 +62,7 @@ final class OrphanReaperFakeTable: ProcSource {
             if s.denied.contains(pid) { return EPERM }
             s.signals.append((pid, signal, target.entry.startTime))
             if signal == SIGTERM || signal == SIGKILL { s.processes[pid]?.entry.state = "Z" }
-            if signal != 0, let next = s.reuseOnFirstSignal {
+            if let next = s.reuseOnFirstSignal {
                 s.processes[next.entry.pid] = next
                 s.reuseOnFirstSignal = nil
             }

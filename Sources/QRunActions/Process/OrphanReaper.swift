@@ -92,7 +92,7 @@ public struct OrphanReaper: Sendable {
         let needle = Array("\(Self.markerName)=\(key)".utf8)
         let me = getpid()
         return table.filter { e in
-            guard e.pid > 1, e.pid != me, !e.isDead, e.ppid != 2, e.pid != 2 else { return false }
+            guard e.pid > 1, e.pid != me, !e.isDead else { return false }
             guard let environ = source.environment(of: e.pid),
                   environ.split(separator: 0).contains(where: { $0.elementsEqual(needle) }) else { return false }
             guard let again = source.entry(e.pid), again.startTime == e.startTime else { return false }
