@@ -122,10 +122,10 @@ public struct ShellExecAction: Action {
         let result: ChildResult
         do {
             result = try await ChildProcess.run(request)
+            Self.logPreviousAttempt(result, call)
         } catch {
             throw ActionError(message: "\(error)", retryable: error.code == .previousAttemptSurvived)
         }
-        let previous = Self.previousAttempt(result, call)
         let stdout = String(decoding: result.stdout, as: UTF8.self)
         let stderr = String(decoding: result.stderr.suffix(16 * 1024), as: UTF8.self)
         for line in stderr.split(separator: "\n").suffix(20) { call.log(String(line)) }
@@ -147,14 +147,16 @@ public struct ShellExecAction: Action {
             let tail = stderr.split(separator: "\n").last.map { ": \($0)" } ?? ""
             throw ActionError(message: "\(p.display) exited with \(code)\(tail)", retryable: retryable.contains(code))
         }
-        return ActionResult(outputs: outputs.merging(previous) { _, new in new }, summary: "\(p.display) exited with \(code)")
+        if !result.previousAttemptPids.isEmpty {
+            outputs["previous_attempt_pids"] = .array(result.previousAttemptPids.map { .int(Int($0)) })
+        }
+        return ActionResult(outputs: outputs, summary: "\(p.display) exited with \(code)")
     }
 
-    /// Logs what an earlier attempt left running and was stopped, and returns it as outputs.
-    static func previousAttempt(_ result: ChildResult, _ call: ActionCall) -> [String: Value] {
+    /// Logs what an earlier attempt of the step left running and was stopped before this child.
+    static func logPreviousAttempt(_ result: ChildResult, _ call: ActionCall) {
         let pids = result.previousAttemptPids
-        guard !pids.isEmpty else { return [:] }
+        guard !pids.isEmpty else { return }
         call.log("stopped \(pids.count) process(es) an earlier attempt of this step left running: \(pids.map(String.init).joined(separator: ", "))")
-        return ["previous_attempt_pids": .array(pids.map { .int(Int($0)) })]
     }
 }
