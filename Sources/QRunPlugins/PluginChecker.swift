@@ -30,7 +30,9 @@ public enum PluginChecker {
                     let request = PluginRequest(verb: "plan", action: spec.name, params: [:], idempotencyKey: "qrun-plugins-check",
                                                 runID: "check", stepID: "check", attempt: 1)
                     do {
-                        _ = try await PluginInvoker.invoke(m, request: request, environment: environment)
+                        // A check is no step: it has no earlier attempt to stop, and two checks
+                        // running at once must not stop each other's plugin.
+                        _ = try await PluginInvoker.invoke(m, request: request, environment: environment, marksStep: false)
                         report.actions.append((spec.name, nil))
                     } catch {
                         report.actions.append((spec.name, error.message))

@@ -8,6 +8,11 @@ import QRunPluginWire
 /// The child runs in its own session with only the manifest's environment allow-list, gets the
 /// request on stdin, is terminated (SIGTERM, then SIGKILL after a grace) at the timeout, and has
 /// each output stream capped at 1 MiB. Errors name the plugin and action, never the parameters.
+///
+/// The child of a step is marked `QRUN_STEP_KEY=<idempotency key>`, and whatever an earlier
+/// attempt of the step left running is stopped before it starts (see ``OrphanReaper``), so a
+/// retried or resumed step never overlaps its predecessor; a successful response then carries the
+/// stopped pids as the output `previous_attempt_pids`.
 public enum PluginInvoker {
     /// Time between SIGTERM and SIGKILL when a plugin is torn down.
     public static let terminationGrace = Duration.seconds(2)
@@ -27,9 +32,13 @@ public enum PluginInvoker {
     ///   - environment: qrun's environment; only PATH, HOME, LANG and `env_allow` names pass.
     ///   - timeout: Overrides the manifest's timeout when shorter.
     ///   - log: Receives each stderr line, also when the call fails.
-    /// - Throws: ``ActionError`` for a broken plugin (retryable only for timeouts).
+    ///   - marksStep: Whether the call belongs to the step of `request.idempotencyKey` (see above);
+    ///     `false` only for calls that are no step's, such as `qrun plugins check`.
+    /// - Throws: ``ActionError`` for a broken plugin (retryable only for timeouts), or when an
+    ///   earlier attempt's processes cannot be stopped.
     public static func invoke(_ manifest: PluginManifest, request: PluginRequest, environment: [String: String],
-                              timeout: Duration? = nil, log: @Sendable (String) -> Void = { _ in }) async throws(ActionError) -> PluginResponse {
+                              timeout: Duration? = nil, log: @Sendable (String) -> Void = { _ in },
+                              marksStep: Bool = true) async throws(ActionError) -> PluginResponse {
         let who = "plugin '\(manifest.name)' (action \(request.action), \(request.verb))"
         try checkExecutable(manifest, who: who)
         let body: Data
@@ -37,12 +46,19 @@ public enum PluginInvoker {
         let limit = min(timeout ?? manifest.timeout, manifest.timeout)
         let child = ChildProcessRequest(executable: manifest.executablePath, environment: manifest.childEnvironment(from: environment),
                                         workingDirectory: manifest.directory, stdin: body, timeout: limit,
-                                        terminationGrace: terminationGrace, outputLimit: outputLimit, killProcessGroupOnExit: true)
+                                        terminationGrace: terminationGrace, outputLimit: outputLimit, killProcessGroupOnExit: true,
+                                        stepKey: marksStep ? request.idempotencyKey : nil)
         let result: ChildResult
         do {
             result = try await ChildProcess.run(child)
         } catch {
-            throw ActionError(message: "\(who) could not be started: \(startFailure(error))", retryable: error.code == .resourceUnavailable)
+            let retryable = error.code == .resourceUnavailable || error.code == .previousAttemptSurvived
+            throw ActionError(message: "\(who) could not be started: \(startFailure(error))", retryable: retryable)
+        }
+        let previous = result.previousAttemptPids
+        if !previous.isEmpty {
+            log("\(manifest.name): stopped \(previous.count) process(es) an earlier attempt of this step left running: "
+                + previous.map(String.init).joined(separator: ", "))
         }
         var lines = String(decoding: result.stderr, as: UTF8.self).split(whereSeparator: \.isNewline)
         // The limit cut the last line, possibly inside a secret the redactor can then not match: drop it.
@@ -73,6 +89,10 @@ public enum PluginInvoker {
         }
         if case .success = response, let code = result.exitCode, code != 0 {
             throw ActionError(message: "\(who) reported success but exited with status \(code); treating the call as failed", retryable: false)
+        }
+        if case .success(var outputs, let summary) = response, !previous.isEmpty {
+            outputs["previous_attempt_pids"] = .array(previous.map { .int(Int($0)) })
+            return .success(outputs: outputs, summary: summary)
         }
         return response
     }

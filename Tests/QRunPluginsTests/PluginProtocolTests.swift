@@ -50,8 +50,10 @@ struct PluginProtocolTests {
         #expect(box.redactor.redact("x canary-7f3a9e y") == "x [REDACTED] y")
         let env = try String(contentsOfFile: envCapture, encoding: .utf8).split(separator: "\n").map(String.init)
         let names = Set(env.map { String($0.prefix { $0 != "=" }) })
-        // sh itself may add PWD/SHLVL/_; nothing of the host beyond the allow-list may appear.
-        #expect(names.isSubset(of: ["PATH", "HOME", "LANG", "PLUGIN_ALLOWED", "PWD", "SHLVL", "_"]))
+        // sh itself may add PWD/SHLVL/_; nothing of the host beyond the allow-list may appear,
+        // only the step's lineage marker (the idempotency key, no secret).
+        #expect(names.isSubset(of: ["PATH", "HOME", "LANG", "PLUGIN_ALLOWED", "QRUN_STEP_KEY", "PWD", "SHLVL", "_"]))
+        #expect(env.contains("QRUN_STEP_KEY=run-1/step-1/k"))
         #expect(env.contains("PLUGIN_ALLOWED=yes"))
         #expect(!env.contains { $0.contains("host-secret") })
     }

@@ -9,6 +9,10 @@ final class PluginSandbox: @unchecked Sendable {
     let workspace: TestWorkspace
     let pluginsDir: String
     let redactor = Redactor()
+    /// The idempotency key of calls that name none. Each sandbox has its own: calls with one key
+    /// are one step's attempts, which never run at once in a process, so tests running in
+    /// parallel must not share one.
+    let key = "run-1/step-1-" + UUID().uuidString.prefix(8).lowercased()
 
     init(_ label: String) throws {
         workspace = try TestWorkspace(label)
@@ -56,10 +60,10 @@ final class PluginSandbox: @unchecked Sendable {
     }
 
     /// An engine-like call; stderr lines land in `log`.
-    func call(_ verb: ActionVerb, _ params: [String: Value], key: String = "run-1/step-1", env: [String: String] = [:],
+    func call(_ verb: ActionVerb, _ params: [String: Value], key: String? = nil, env: [String: String] = [:],
               log: LogLines = LogLines()) -> ActionCall {
         let secrets = SecretResolver(sources: [EnvironmentSecretSource(environment: env)], redactor: redactor)
-        return ActionCall(runID: "run-1", stepID: "step-1", attempt: 1, idempotencyKey: key, verb: verb, params: params,
+        return ActionCall(runID: "run-1", stepID: "step-1", attempt: 1, idempotencyKey: key ?? self.key, verb: verb, params: params,
                           timeout: nil, secrets: secrets, log: { log.append($0) })
     }
 

@@ -30,7 +30,7 @@ struct QuarantineFilesConformanceTests {
         defer { box.cleanup() }
         let files = [src + "/.env", src + "/dropper.sh"]
         let params: [String: Value] = ["paths": .array(files.map(Value.string)), "quarantine_dir": .string(q)]
-        let folder = Self.folder(q, key: "run-1/step-1")
+        let folder = Self.folder(q, key: box.key)
         #expect(action.descriptor.supportsVerify)
 
         let plan = try await action.plan(box.call(.plan, params))
@@ -54,7 +54,7 @@ struct QuarantineFilesConformanceTests {
         let sha = SHA256.hash(data: Data("AWS_SECRET_ACCESS_KEY=leaked\n".utf8)).map { String(format: "%02x", $0) }.joined()
         #expect(manifest["files"]?.arrayValue?.first == ["source": .string(src + "/.env"), "destination": .string(Self.dest(folder, src + "/.env")),
                                                          "sha256": .string(sha), "size": 29])
-        #expect(manifest["idempotency_key"] == "run-1/step-1")
+        #expect(manifest["idempotency_key"] == .string(box.key))
 
         let again = try await action.apply(box.call(.apply, params))
         #expect(again.outputs["moved"] == 0)
@@ -71,7 +71,7 @@ struct QuarantineFilesConformanceTests {
         let (box, action, src, q) = try setup("qf-resume")
         defer { box.cleanup() }
         let file = src + "/.env"
-        let folder = Self.folder(q, key: "run-1/step-1")
+        let folder = Self.folder(q, key: box.key)
         try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
         try FileManager.default.copyItem(atPath: file, toPath: Self.dest(folder, file))  // the copy landed, the unlink did not
         let params: [String: Value] = ["paths": [.string(file)], "quarantine_dir": .string(q)]

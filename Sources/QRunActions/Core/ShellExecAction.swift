@@ -8,6 +8,10 @@ import QRunCore
 /// Secrets reach the child only through `env` or `stdin`, never through argv (visible in `ps`).
 /// The child gets `QRUN_IDEMPOTENCY_KEY`, `QRUN_RUN_ID` and `QRUN_STEP_ID` so a script can make
 /// itself idempotent across retries and resumes.
+///
+/// Attempts never overlap: the child is marked `QRUN_STEP_KEY=<idempotency key>`, and whatever an
+/// earlier attempt left running (after `kill -9` of qrun, or a setsid escapee) is stopped before
+/// the child starts (see ``OrphanReaper``); the pids land in the output `previous_attempt_pids`.
 public struct ShellExecAction: Action {
     public init() {}
 
@@ -113,11 +117,14 @@ public struct ShellExecAction: Action {
         let p = try await prepare(call)
         let ok = try Self.codes(call.params["expect_exit"], default: [0])
         let retryable = try Self.codes(call.params["retryable_exit"], default: [75])
+        var request = p.request
+        request.stepKey = call.idempotencyKey
         let result: ChildResult
         do {
-            result = try await ChildProcess.run(p.request)
+            result = try await ChildProcess.run(request)
+            Self.logPreviousAttempt(result, call)
         } catch {
-            throw ActionError(message: "\(error)", retryable: false)
+            throw ActionError(message: "\(error)", retryable: error.code == .previousAttemptSurvived)
         }
         // Mask before cutting, and mask the part of a secret a capture limit or a cut leaves at an edge.
         let redactor = call.secrets.redactor
@@ -143,6 +150,16 @@ public struct ShellExecAction: Action {
             let tail = stderr.split(separator: "\n").last.map { ": \($0)" } ?? ""
             throw ActionError(message: "\(p.display) exited with \(code)\(tail)", retryable: retryable.contains(code))
         }
+        if !result.previousAttemptPids.isEmpty {
+            outputs["previous_attempt_pids"] = .array(result.previousAttemptPids.map { .int(Int($0)) })
+        }
         return ActionResult(outputs: outputs, summary: "\(p.display) exited with \(code)")
+    }
+
+    /// Logs what an earlier attempt of the step left running and was stopped before this child.
+    static func logPreviousAttempt(_ result: ChildResult, _ call: ActionCall) {
+        let pids = result.previousAttemptPids
+        guard !pids.isEmpty else { return }
+        call.log("stopped \(pids.count) process(es) an earlier attempt of this step left running: \(pids.map(String.init).joined(separator: ", "))")
     }
 }

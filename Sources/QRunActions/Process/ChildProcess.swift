@@ -43,6 +43,11 @@ public struct ChildProcessRequest: Sendable {
     /// A descendant that started its own session (`setsid`) has left the
     /// group and is not reached; containing those needs cgroups.
     public var killProcessGroupOnExit: Bool
+    /// The idempotency key of the step this child works for, or `nil` for a child that belongs to
+    /// no step. When set, the child gets `QRUN_STEP_KEY=<key>` in its environment (its descendants
+    /// inherit it), and before it is started every process still carrying that marker, left by an
+    /// earlier attempt of the step, is stopped (see ``OrphanReaper``): a step's attempts never overlap.
+    public var stepKey: String?
 
     /// The default `outputLimit`: 1 MiB.
     public static let defaultOutputLimit = 1 << 20
@@ -60,6 +65,7 @@ public struct ChildProcessRequest: Sendable {
     ///   - terminationGrace: Time between `SIGTERM` and `SIGKILL`.
     ///   - outputLimit: Bytes kept per output stream.
     ///   - killProcessGroupOnExit: Kill the rest of the process group when the child exits.
+    ///   - stepKey: The step's idempotency key, marking the child as that step's (see ``stepKey``).
     public init(
         executable: String,
         arguments: [String] = [],
@@ -69,7 +75,8 @@ public struct ChildProcessRequest: Sendable {
         timeout: Duration? = nil,
         terminationGrace: Duration = ChildProcessRequest.defaultTerminationGrace,
         outputLimit: Int = ChildProcessRequest.defaultOutputLimit,
-        killProcessGroupOnExit: Bool = true
+        killProcessGroupOnExit: Bool = true,
+        stepKey: String? = nil
     ) {
         self.executable = executable
         self.arguments = arguments
@@ -80,6 +87,7 @@ public struct ChildProcessRequest: Sendable {
         self.terminationGrace = terminationGrace
         self.outputLimit = outputLimit
         self.killProcessGroupOnExit = killProcessGroupOnExit
+        self.stepKey = stepKey
     }
 }
 
@@ -104,6 +112,9 @@ public struct ChildProcessRequest: Sendable {
 /// - On timeout or cancellation of the calling task the group gets `SIGTERM`,
 ///   then `SIGKILL` after `terminationGrace` (or as soon as the child exits,
 ///   whichever is first).
+/// - A request with a `stepKey` marks the child `QRUN_STEP_KEY=<key>` and first stops whatever
+///   an earlier attempt of that step left running (``OrphanReaper``); within this process at most
+///   one child per key runs at a time (``StepGate``).
 /// - The child is reaped exactly once with `waitpid`. Its exit is first
 ///   observed with `waitid(WNOWAIT)`, which leaves it a zombie; while it is a
 ///   zombie its pid, and so its process group id, cannot be reused, so the
@@ -123,13 +134,28 @@ public struct ChildProcessRequest: Sendable {
 public enum ChildProcess {
     /// Runs a child process to completion and returns what happened.
     ///
+    /// With a ``ChildProcessRequest/stepKey`` the child is marked as the step's, and whatever an
+    /// earlier attempt of the step left running is stopped first (``ChildResult/previousAttemptPids``).
+    ///
     /// - Parameter request: What to run and under which limits.
     /// - Returns: The exit status or signal, the captured output, and whether
     ///   the timeout fired or the task was cancelled.
     /// - Throws: ``ChildProcessError`` only when no process was started.
     public static func run(_ request: ChildProcessRequest) async throws(ChildProcessError) -> ChildResult {
+        var request = request
+        if let key = request.stepKey {
+            request.environment[OrphanReaper.markerName] = key
+        }
         try validate(request)
         let path = try resolveExecutable(request)
+        guard let key = request.stepKey else {
+            return try await supervise(path, request)
+        }
+        return try await runExclusively(path, request, key: key)
+    }
+
+    /// Spawns the child and waits for it under its limits.
+    static func supervise(_ path: String, _ request: ChildProcessRequest) async throws(ChildProcessError) -> ChildResult {
         if Task.isCancelled {
             throw ChildProcessError(
                 code: .cancelled,
@@ -161,6 +187,9 @@ public enum ChildProcess {
         }
         if request.executable.utf8.contains(0) {
             throw invalid("the executable name contains a NUL byte")
+        }
+        if let key = request.stepKey, key.isEmpty || key.utf8.contains(0) {
+            throw invalid("the step key for executable '\(request.executable)' is empty or contains a NUL byte")
         }
         for (index, argument) in request.arguments.enumerated() where argument.utf8.contains(0) {
             throw invalid("argument \(index + 1) for executable '\(request.executable)' contains a NUL byte")

@@ -32,6 +32,13 @@ public struct ChildProcessError: Error, Sendable, CustomStringConvertible {
         case spawnFailed
         /// The calling task was cancelled before the process was started.
         case cancelled
+        /// Processes of an earlier attempt of the same step are alive and this process may not
+        /// signal them (`EPERM`); the child was not started so that two attempts never overlap.
+        /// Retrying cannot help until someone stops them.
+        case previousAttemptUnstoppable
+        /// Processes of an earlier attempt of the same step were still alive after `SIGKILL`
+        /// (for example stuck in the kernel); the child was not started. A later retry may succeed.
+        case previousAttemptSurvived
     }
 
     /// The failure category.

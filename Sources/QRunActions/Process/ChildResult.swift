@@ -28,6 +28,9 @@ public struct ChildResult: Sendable {
     /// Wall time from just before the spawn until the child was reaped and its
     /// output collected.
     public var duration: Duration
+    /// The pids of processes left by an earlier attempt of the same step that were stopped
+    /// before this child started (only for a request with a `stepKey`); usually empty.
+    public var previousAttemptPids: [Int32] = []
 
     /// Creates a result.
     /// - Parameters:
