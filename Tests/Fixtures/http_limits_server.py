@@ -9,11 +9,14 @@ Prints `PORT <n>` when ready. Routes (GET):
   /big-chunked/<n>   the same with chunked transfer encoding (no length announced)
   /big-paced/<n>     n bytes at about 100 MB/s, faster than any provider over a network, slower
                      than loopback (where libcurl outruns URLSession's cancellation)
-  /trickle-body      200 announcing 10 MB, then one byte every 0.2 s
-  /trickle-head      the status line and headers themselves, one byte every 0.2 s
+  /trickle-body/<id> 200 announcing 10 MB, then one byte every 0.2 s
+  /trickle-head/<id> the status line and headers themselves, one byte every 0.2 s
+  /hangup/<id>       {"seconds": s}: how long after the request the client of trickle <id> hung
+                     up (404 while it has not), measured here, independent of the client's clock
 A trickle stops after 30 s so that a client without a deadline still ends (and fails its test)
 instead of hanging the suite.
 """
+import json
 import socket
 import sys
 import time
@@ -21,6 +24,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 TRICKLE_LIMIT = 30.0
 CHUNK = b"x" * 65536
+HANGUPS = {}
 
 
 class Handler(BaseHTTPRequestHandler):
@@ -38,14 +42,13 @@ class Handler(BaseHTTPRequestHandler):
 
     def route(self):
         parts = self.path.strip("/").split("/")
-        if parts[0] == "hello":
-            import json
-            body = json.dumps({"host": self.headers.get("Host", ""), "path": self.path}).encode()
-            self.send_response(200)
-            self.send_header("Content-Type", "application/json")
-            self.send_header("Content-Length", str(len(body)))
-            self.end_headers()
-            self.wfile.write(body)
+        if parts[0] == "hangup" and len(parts) == 2:
+            if parts[1] not in HANGUPS:
+                self.send_error(404)
+                return
+            self.json({"seconds": HANGUPS[parts[1]]})
+        elif parts[0] == "hello":
+            self.json({"host": self.headers.get("Host", ""), "path": self.path})
         elif parts[0] in ("big", "big-chunked", "big-paced") and len(parts) == 2:
             self.big(int(parts[1]), chunked=parts[0] == "big-chunked", paced=parts[0] == "big-paced")
         elif parts[0] == "trickle-body":
@@ -54,9 +57,9 @@ class Handler(BaseHTTPRequestHandler):
             self.send_header("Content-Length", str(10_000_000))
             self.end_headers()
             self.wfile.flush()
-            self.trickle(b"y" * 10_000_000)
+            self.trickle(b"y" * 10_000_000, parts[1:])
         elif parts[0] == "trickle-head":
-            self.trickle(b"HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\nX-Padding: " + b"p" * 10_000)
+            self.trickle(b"HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\nX-Padding: " + b"p" * 10_000, parts[1:])
         else:
             self.send_error(404)
 
@@ -81,14 +84,27 @@ class Handler(BaseHTTPRequestHandler):
         if chunked:
             self.wfile.write(b"0\r\n\r\n")
 
-    def trickle(self, data):
+    def json(self, obj):
+        body = json.dumps(obj).encode()
+        self.send_response(200)
+        self.send_header("Content-Type", "application/json")
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+
+    def trickle(self, data, ident):
         start = time.monotonic()
-        for i in range(len(data)):
-            if time.monotonic() - start > TRICKLE_LIMIT:
-                break
-            self.wfile.write(data[i:i + 1])
-            self.wfile.flush()
-            time.sleep(0.2)
+        try:
+            for i in range(len(data)):
+                if time.monotonic() - start > TRICKLE_LIMIT:
+                    break
+                self.wfile.write(data[i:i + 1])
+                self.wfile.flush()
+                time.sleep(0.2)
+        except (BrokenPipeError, ConnectionResetError):
+            if ident:
+                HANGUPS[ident[0]] = time.monotonic() - start
+            raise
         self.close_connection = True
 
 

@@ -17,6 +17,13 @@ public final class HTTPLimitsServer: Sendable {
     /// `http://127.0.0.1:PORT` or `http://[::1]:PORT`.
     public var baseURL: String { host.contains(":") ? "http://[\(host)]:\(port)" : "http://\(host):\(port)" }
 
+    /// Seconds after its request that the client of trickle `id` hung up, as the server saw it;
+    /// nil if it has not (yet) noticed. The server notices at its next write, within 0.2 s.
+    public func hangup(_ id: String) -> Double? {
+        guard let o = try? server.getJSON("/hangup/\(id)") as? [String: Any] else { return nil }
+        return o["seconds"] as? Double
+    }
+
     public func stop() {
         server.stop()
     }

@@ -41,29 +41,22 @@ public final class URLSessionTransport: HTTPTransport {
     }
 
     /// Runs `task` until it ends, its body passes `limit`, `deadline` passes or the caller is cancelled.
+    ///
+    /// The deadline is a Dispatch timer rather than a sleeping child task, so it fires on time even
+    /// when the cooperative thread pool is busy.
     private func transfer(_ task: URLSessionDataTask, limit: HTTPBodyLimit, deadline: Duration) async -> HTTPTransferOutcome {
         let delegate = delegate
         let id = task.taskIdentifier
         delegate.begin(id, limit: limit)
+        let timer = DispatchWorkItem {
+            delegate.end(task, .deadline)
+            task.cancel()
+        }
+        DispatchQueue.global().asyncAfter(deadline: .now() + max(0, deadline.secondsDouble), execute: timer)
+        defer { timer.cancel() }
         return await withTaskCancellationHandler {
-            await withTaskGroup(of: HTTPTransferOutcome?.self) { group in
-                group.addTask { await delegate.outcome(of: id) }
-                group.addTask {
-                    // The deadline timer: ends the transfer as timed out and stops libcurl.
-                    guard (try? await Task.sleep(for: deadline)) != nil else { return nil }
-                    delegate.end(task, .deadline)
-                    task.cancel()
-                    return nil
-                }
-                task.resume()
-                var result = HTTPTransferOutcome(ending: .cancelled, headers: [:], body: Data())
-                while let next = await group.next() {
-                    guard let outcome = next else { continue }
-                    result = outcome
-                    group.cancelAll()
-                }
-                return result
-            }
+            task.resume()
+            return await delegate.outcome(of: id)
         } onCancel: {
             delegate.end(task, .cancelled)
             task.cancel()
