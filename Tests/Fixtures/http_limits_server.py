@@ -3,7 +3,7 @@
 
     http_limits_server.py [--host 127.0.0.1|::1]
 
-Prints `PORT <n>` when ready. Routes (GET):
+Prints `PORT <n>` when ready. Routes (GET or POST):
   /hello             200 JSON {"host": <Host header>, "path": <path>}
   /big/<n>           200 with Content-Length n, n bytes of 'x' written as fast as possible
   /big-chunked/<n>   the same with chunked transfer encoding (no length announced)
@@ -11,6 +11,7 @@ Prints `PORT <n>` when ready. Routes (GET):
                      than loopback (where libcurl outruns URLSession's cancellation)
   /trickle-body/<id> 200 announcing 10 MB, then one byte every 0.2 s
   /trickle-head/<id> the status line and headers themselves, one byte every 0.2 s
+  /basic-401         401 with WWW-Authenticate: Basic (what an OAuth server answers a wrong client secret)
   /hangup/<id>       {"seconds": s}: how long after the request the client of trickle <id> hung
                      up (404 while it has not), measured here, independent of the client's clock
 A trickle stops after 30 s so that a client without a deadline still ends (and fails its test)
@@ -40,6 +41,11 @@ class Handler(BaseHTTPRequestHandler):
             # The client hung up on purpose (a cap or a deadline): nothing to answer.
             self.close_connection = True
 
+    def do_POST(self):
+        # The request body is read and ignored: every route answers the same to GET and POST.
+        self.rfile.read(int(self.headers.get("Content-Length", "0") or "0"))
+        self.do_GET()
+
     def route(self):
         parts = self.path.strip("/").split("/")
         if parts[0] == "hangup" and len(parts) == 2:
@@ -47,6 +53,14 @@ class Handler(BaseHTTPRequestHandler):
                 self.send_error(404)
                 return
             self.json({"seconds": HANGUPS[parts[1]]})
+        elif parts[0] == "basic-401":
+            body = b'{"error":"invalid_client"}'
+            self.send_response(401)
+            self.send_header("WWW-Authenticate", 'Basic realm="qrun-test"')
+            self.send_header("Content-Type", "application/json")
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
         elif parts[0] == "hello":
             self.json({"host": self.headers.get("Host", ""), "path": self.path})
         elif parts[0] in ("big", "big-chunked", "big-paced") and len(parts) == 2:

@@ -91,6 +91,16 @@ struct HTTPLimitsTests {
         #expect(e?.message.contains("cancelled") == true, "\(e?.message ?? "none")")
     }
 
+    @Test func aBasicChallengeIsHandedBackAsThe401() async throws {
+        let server = try HTTPLimitsServer()
+        defer { server.stop() }
+        // swift-corelibs-foundation waits forever here unless the delegate refuses the challenge.
+        let r = try await transport.send(HTTPRequest(method: "POST", url: URL(string: "\(server.baseURL)/basic-401")!,
+                                                     headers: [("Authorization", "Basic d3Jvbmc6d3Jvbmc=")], timeout: .seconds(20)))
+        #expect(r.status == 401)
+        #expect(r.headers["www-authenticate"]?.hasPrefix("Basic") == true)
+    }
+
     @Test func httpRequestKeepsJSONAndSaysWhenTheBodyWasWhole() async throws {
         let server = try HTTPLimitsServer()
         defer { server.stop() }
