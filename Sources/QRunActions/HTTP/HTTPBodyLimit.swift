@@ -17,6 +17,7 @@ public struct HTTPBodyLimit: Sendable, Equatable, CustomStringConvertible {
     /// What happens past ``bytes``.
     public var overflow: Overflow
 
+    /// A limit of `bytes` (negative counts as 0) with the given overflow behaviour.
     public init(bytes: Int, overflow: Overflow) {
         self.bytes = max(0, bytes)
         self.overflow = overflow
@@ -41,6 +42,7 @@ public struct HTTPBodyLimit: Sendable, Equatable, CustomStringConvertible {
     /// detail matter, and a delivered notification stays delivered however long the answer.
     public static let notification = HTTPBodyLimit.truncate(after: 64 * 1024)
 
+    /// `64 KiB`, `4 MiB` or `1000 bytes`, as error messages print it.
     public var description: String {
         if bytes >= 1 << 20, bytes % (1 << 20) == 0 { return "\(bytes >> 20) MiB" }
         return bytes % 1024 == 0 ? "\(bytes >> 10) KiB" : "\(bytes) bytes"

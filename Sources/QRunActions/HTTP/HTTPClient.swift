@@ -12,6 +12,7 @@ public struct HTTPRequest: Sendable {
     /// How much of the answer's body is kept, and what happens past it.
     public var bodyLimit: HTTPBodyLimit
 
+    /// A request; `timeout` is its deadline, `bodyLimit` defaults to the provider JSON cap.
     public init(method: String, url: URL, headers: [(String, String)] = [], body: Data? = nil, timeout: Duration = .seconds(30),
                 bodyLimit: HTTPBodyLimit = .providerJSON) {
         self.method = method
@@ -31,6 +32,7 @@ public struct HTTPResponse: Sendable {
     /// Whether the server sent more than the request's ``HTTPBodyLimit`` and `body` is its prefix.
     public var truncated: Bool
 
+    /// A response as a transport (or a test fake) hands it back.
     public init(status: Int, headers: [String: String], body: Data, truncated: Bool = false) {
         self.status = status
         self.headers = headers

@@ -18,6 +18,7 @@ public final class URLSessionTransport: HTTPTransport {
     private let session: URLSession
     private let delegate = HTTPTransferDelegate()
 
+    /// A transport with its own shared session; create one per process and pass it down.
     public init() {
         let config = URLSessionConfiguration.ephemeral
         config.httpMaximumConnectionsPerHost = 8
@@ -29,6 +30,9 @@ public final class URLSessionTransport: HTTPTransport {
         session = URLSession(configuration: config, delegate: delegate, delegateQueue: nil)
     }
 
+    /// Sends `request`; throws a classified ``ActionError`` for transport failures, the deadline,
+    /// cancellation and (with ``HTTPBodyLimit/Overflow/fail``) an oversized body. Any HTTP status
+    /// is a response, not an error.
     public func send(_ request: HTTPRequest) async throws(ActionError) -> HTTPResponse {
         var r = URLRequest(url: request.url)
         r.httpMethod = request.method
