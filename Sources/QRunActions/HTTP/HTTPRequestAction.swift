@@ -8,7 +8,8 @@ import QRunCore
 /// reference; it is resolved at the moment of sending and masked everywhere afterwards.
 public struct HTTPRequestAction: Action {
     let transport: HTTPTransport
-    /// Bytes of the response body kept in the step's outputs.
+    /// Bytes of the response body kept in the step's outputs; a longer answer is cut there
+    /// (and stops being read) and the step's outputs say `body_truncated: true`.
     public static let bodyLimit = 64 * 1024
 
     public init(transport: HTTPTransport) {
@@ -22,7 +23,7 @@ public struct HTTPRequestAction: Action {
             ParameterSpec("headers", .map, description: "Header values; each may be a secret reference."),
             ParameterSpec("body", .stringOrMap, description: "Text, or a map sent as JSON; may be or contain secret references."),
             ParameterSpec("expect_status", .intOrList, secret: .forbidden, description: "Accepted status codes (default: any 2xx)."),
-            ParameterSpec("timeout", .duration, secret: .forbidden, description: "Per-request timeout (default 30s)."),
+            ParameterSpec("timeout", .duration, secret: .forbidden, description: "Deadline for the whole request, however slowly the server answers (default 30s)."),
             ParameterSpec("idempotency_header", .string, secret: .forbidden, description: "Header carrying the key (default Idempotency-Key)."),
         ])
     }
@@ -41,7 +42,7 @@ public struct HTTPRequestAction: Action {
         guard let url = URL(string: urlText), let scheme = url.scheme?.lowercased(), scheme == "http" || scheme == "https", url.host != nil else {
             throw .invalid(urlSecret ? "the secret given as url is not an http(s) URL" : "url '\(urlText)' is not an http(s) URL")
         }
-        var display = "\(method) \(urlSecret ? "\(scheme)://\(url.host ?? "?")/[secret]" : urlText)"
+        var display = "\(method) \(urlSecret ? "\(scheme)://\(url.bracketedHost)/[secret]" : urlText)"
         var headers: [(String, String)] = []
         if let h = call.params["headers"], !h.isNull {
             guard case .object(let members) = h else { throw .invalid("headers must be a map of names to values") }
@@ -73,7 +74,9 @@ public struct HTTPRequestAction: Action {
         }
         if body != nil { display += " (\(body!.count) bytes)" }
         let timeout = try call.duration("timeout") ?? .seconds(30)
-        return Prepared(request: HTTPRequest(method: method, url: url, headers: headers, body: body, timeout: timeout), display: display)
+        return Prepared(request: HTTPRequest(method: method, url: url, headers: headers, body: body, timeout: timeout,
+                                             bodyLimit: .truncate(after: Self.bodyLimit)),
+                        display: display)
     }
 
     func resolveSecrets(in value: Value, call: ActionCall) async throws(ActionError) -> Value {
@@ -125,8 +128,8 @@ public struct HTTPRequestAction: Action {
                               retryable: HTTPResponse.isRetryable(status: response.status), retryAfter: response.retryAfter)
         }
         var outputs: [String: Value] = ["status": .int(response.status), "body": .string(text)]
-        if response.body.count > Self.bodyLimit { outputs["body_truncated"] = .bool(true) }
-        if let ct = response.headers["content-type"], ct.contains("json"), response.body.count <= Self.bodyLimit,
+        if response.truncated || response.body.count > Self.bodyLimit { outputs["body_truncated"] = .bool(true) }
+        if let ct = response.headers["content-type"], ct.contains("json"), !response.truncated, response.body.count <= Self.bodyLimit,
            let json = try? Value.parseJSON(response.body) {
             outputs["json"] = json
         }

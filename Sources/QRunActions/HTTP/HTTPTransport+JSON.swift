@@ -3,8 +3,10 @@ import QRunCore
 
 extension HTTPTransport {
     /// Sends a request with an optional JSON body and returns the response, whatever its status.
+    /// A body longer than `bodyLimit` (default: ``HTTPBodyLimit/providerJSON``) fails the request.
     public func send(method: String, url: URL, headers: [(String, String)] = [], json body: Value? = nil,
-                     form: [(String, String)]? = nil, timeout: Duration = .seconds(30)) async throws(ActionError) -> HTTPResponse {
+                     form: [(String, String)]? = nil, timeout: Duration = .seconds(30),
+                     bodyLimit: HTTPBodyLimit = .providerJSON) async throws(ActionError) -> HTTPResponse {
         var h = headers
         var data: Data?
         if let body {
@@ -15,7 +17,7 @@ extension HTTPTransport {
             if !h.contains(where: { $0.0.lowercased() == "content-type" }) { h.append(("Content-Type", "application/x-www-form-urlencoded")) }
         }
         h.append(("Accept", "application/json"))
-        return try await send(HTTPRequest(method: method, url: url, headers: h, body: data, timeout: timeout))
+        return try await send(HTTPRequest(method: method, url: url, headers: h, body: data, timeout: timeout, bodyLimit: bodyLimit))
     }
 }
 

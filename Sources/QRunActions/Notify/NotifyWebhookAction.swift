@@ -100,7 +100,7 @@ public struct NotifyWebhookAction: Action {
             ("X-QRun-Run-Id", call.runID),
             ("X-QRun-Step-Id", call.stepID),
         ]
-        let request = HTTPRequest(method: "POST", url: p.url, headers: headers, body: p.body, timeout: p.timeout)
+        let request = HTTPRequest(method: "POST", url: p.url, headers: headers, body: p.body, timeout: p.timeout, bodyLimit: .notification)
         let response = try await NotifyParameters.send(transport, request, secrets: p.secrets)
         guard (200...299).contains(response.status) else {
             let detail = NotifyParameters.detail(response, secrets: p.secrets)

@@ -114,7 +114,7 @@ public struct PagerDutyEventAction: Action {
         body["routing_key"] = .string(p.routingKey)
         let request = HTTPRequest(method: "POST", url: p.endpoint,
                                   headers: [("Content-Type", "application/json"), ("Accept", "application/json")],
-                                  body: Data(Value.object(body).jsonText.utf8), timeout: p.timeout)
+                                  body: Data(Value.object(body).jsonText.utf8), timeout: p.timeout, bodyLimit: .notification)
         let response = try await NotifyParameters.send(transport, request, secrets: [p.routingKey])
         let reply = response.json
         guard response.status == 202 || (200...299).contains(response.status) else {

@@ -81,7 +81,7 @@ public struct SlackWebhookAction: Action {
     /// Posts the message (at least once; see the type's documentation).
     public func apply(_ call: ActionCall) async throws -> ActionResult {
         let p = try await prepare(call)
-        let request = HTTPRequest(method: "POST", url: p.url, headers: [("Content-Type", "application/json")], body: p.body, timeout: p.timeout)
+        let request = HTTPRequest(method: "POST", url: p.url, headers: [("Content-Type", "application/json")], body: p.body, timeout: p.timeout, bodyLimit: .notification)
         let response = try await NotifyParameters.send(transport, request, secrets: [p.webhook, p.url.path])
         guard response.status == 200 else { throw failure(response, secrets: [p.webhook, p.url.path]) }
         if call.attempt > 1 { call.log("notify.slack: attempt \(call.attempt); if an earlier attempt's answer was lost, Slack may show the message twice") }

@@ -80,12 +80,10 @@ public struct AWSClient: Sendable {
         return response
     }
 
-    /// `host` or `host:port` as libcurl sends it (the port only when it is not the scheme's default).
+    /// `host` or `host:port` as libcurl sends it (the port only when it is not the scheme's default;
+    /// an IPv6 literal in brackets), which is also the signed canonical `host` header.
     var hostHeader: String {
-        let host = endpoint.host ?? ""
-        guard let port = endpoint.port else { return host }
-        let isDefault = (endpoint.scheme == "https" && port == 443) || (endpoint.scheme == "http" && port == 80)
-        return isDefault ? host : "\(host):\(port)"
+        endpoint.authority
     }
 
     /// The service's error code and message from an XML or JSON error answer.
