@@ -83,7 +83,8 @@ struct ApprovalResumeTests {
         #expect(resume.status == 1, "\(resume.stdout)\(resume.stderr)")
         let steps = (try resume.json()["steps"] as? [[String: Any]] ?? []).reduce(into: [String: [String: Any]]()) { $0[$1["id"] as! String] = $1 }
         #expect(steps["gate"]?["status"] as? String == "failed")
-        #expect((steps["gate"]?["error"] as? String ?? "").contains("no decision within 1h"))
+        let gateError = steps["gate"]?["error"] as? String ?? ""
+        #expect(gateError.contains("no decision within 1h"))
         #expect(steps["after"]?["status"] as? String == "cancelled")
         #expect(steps["page"]?["status"] as? String == "succeeded", "on_failure runs")
         #expect(Set(try server.stats().keys.values.compactMap { $0.paths.first }) == ["/effect/before", "/effect/page"])
