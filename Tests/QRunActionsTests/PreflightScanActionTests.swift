@@ -21,7 +21,7 @@ struct PreflightScanActionTests {
     func planted() throws -> PreflightFixture {
         let fx = try PreflightFixture()
         try fx.write("home/.qiskit/qiskitrc", "[ibmq]\ntoken = \(Self.canary)\n")
-        try fx.write("project/.env.example", "SERVICE_TOKEN=qRunCanaryTemplate-77\n")
+        try fx.write("project/.env", "SERVICE_TOKEN=qRunCanaryDotenv-77\n")
         return fx
     }
 
@@ -35,12 +35,12 @@ struct PreflightScanActionTests {
         #expect(applied.outputs == planned.outputs)
         #expect(applied.outputs["count"] == .int(2))
         #expect(applied.outputs["blocking"] == .int(2))
-        #expect(applied.outputs["by_severity"] == ["critical": 1, "high": 0, "medium": 0, "low": 1])
+        #expect(applied.outputs["by_severity"] == ["critical": 1, "high": 1, "medium": 0, "low": 0])
         let first = applied.outputs["findings"]?.arrayValue?.first
         #expect(first?["kind"] == "ibm-quantum-token")
         #expect(first?["location"] == .string("\(fx.home)/.qiskit/qiskitrc:2"))
         #expect(first?["fingerprint"] == .string(PreflightFinding.fingerprint(of: Self.canary)))
-        #expect(applied.summary == "2 long-lived credentials found (1 critical, 1 low)")
+        #expect(applied.summary == "2 long-lived credentials found (1 critical, 1 high)")
         let text = Value.object(applied.outputs).jsonText + applied.summary
         #expect(CanaryScanner(Self.canary).find(in: text) == [])
         #expect(!text.contains("hvs."), "the environment is not scanned unless env: true")
@@ -55,7 +55,7 @@ struct PreflightScanActionTests {
             Issue.record("a strict scan with findings must fail")
         } catch let e as ActionError {
             #expect(e.retryable == false)
-            #expect(e.message == "preflight found 2 credentials at or above low: \(fx.home)/.qiskit/qiskitrc:2 (ibm-quantum-token), \(fx.project)/.env.example:1 (dotenv-secret); remove them (run qrun preflight for the fixes) before starting the agent")
+            #expect(e.message == "preflight found 2 credentials at or above low: \(fx.home)/.qiskit/qiskitrc:2 (ibm-quantum-token), \(fx.project)/.env:1 (dotenv-secret); remove them (run qrun preflight for the fixes) before starting the agent")
             #expect(CanaryScanner(Self.canary).find(in: e.message) == [])
         }
         let lenient = try await a.apply(call(["home": .string(fx.home), "fail_on": "critical", "paths": .array([.string(fx.project)])]))

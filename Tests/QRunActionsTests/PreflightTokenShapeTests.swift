@@ -19,7 +19,6 @@ struct PreflightTokenShapeTests {
         ("aws long-term pair", "key_id: AKIAQRUNCANARY7X2Q4Z\nother: 1\nsecret: \(awsSecret)\n", "aws-access-key", 3, PreflightSeverity.critical),
         ("aws session pair", "id=ASIAQRUNCANARY7X2Q4Z secret=\(awsSecret)\n", "aws-session-credentials", 1, .medium),
         ("pem private key", "x\n-----BEGIN RSA PRIVATE KEY-----\nMIIEqRunCanaryKeyBody0123\n-----END RSA PRIVATE KEY-----\n", "private-key", 2, .critical),
-        ("encrypted pem", "-----BEGIN ENCRYPTED PRIVATE KEY-----\nMIIFqRunCanary\n-----END ENCRYPTED PRIVATE KEY-----\n", "private-key", 1, .medium),
         ("slack bot", "hook = \"xoxb-1234567890-qRunCanarySlack\"\n", "slack-token", 1, .high),
         ("github classic", "\n\ntoken \(PreflightFixture.pad("ghp_QRunCanary", to: 40))\n", "github-token", 3, .high),
         ("github fine-grained", "pat: \(PreflightFixture.pad("github_pat_11QRunCanary_", to: 93))\n", "github-token", 1, .high),
@@ -49,6 +48,10 @@ struct PreflightTokenShapeTests {
         "expired \(PreflightFixture.jwt(#"{"sub":"q","exp":1000}"#))",
         "-----BEGIN PUBLIC KEY-----\nMIIBIjAN\n-----END PUBLIC KEY-----",
         "slack channel xoxb-short",
+        "-----BEGIN ENCRYPTED PRIVATE KEY-----\nMIIFqRunCanary\n-----END ENCRYPTED PRIVATE KEY-----\n",
+        "-----BEGIN RSA PRIVATE KEY-----\nProc-Type: 4,ENCRYPTED\nDEK-Info: AES-128-CBC,00FF\n\nMIIEqRunCanary\n-----END RSA PRIVATE KEY-----\n",
+        "aws docs: AKIAIOSFODNN7EXAMPLE\nwJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY\n",
+        "SLACK_BOT_TOKEN=xoxb-your-token-here",
         "ghp_tooShort123",
     ])
     func ignoresNearMisses(_ text: String) throws {

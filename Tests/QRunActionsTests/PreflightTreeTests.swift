@@ -20,10 +20,12 @@ struct PreflightTreeTests {
             IBMCLOUD_API_KEY="qRunCanaryIbmCloud-02"
             """)
         try fx.write("project/svc/.envrc", "export GITLAB_TOKEN=qRunCanaryGitlab-03\n")
-        try fx.write("project/.env.sample", "SLACK_WEBHOOK=https-hooks-qRunCanary-04\n")
+        // A template's name-only values are decoys; a generated-looking value there is reported.
+        let generated = PreflightFixture.pad("qRunCanaryDeployKey", to: 40)
+        try fx.write("project/.env.sample", "SLACK_WEBHOOK=https-hooks-qRunCanary-04\nDEPLOY_KEY=\(generated)\n")
         let r = fx.scanProject()
-        #expect(r.brief == ["dotenv-secret@\(fx.project)/.env:9:critical", "dotenv-secret@\(fx.project)/.env:3:high",
-                            "dotenv-secret@\(fx.project)/svc/.envrc:1:high", "dotenv-secret@\(fx.project)/.env.sample:1:low"])
+        #expect(r.brief == ["dotenv-secret@\(fx.project)/.env:9:critical", "dotenv-secret@\(fx.project)/.env.sample:2:high",
+                            "dotenv-secret@\(fx.project)/.env:3:high", "dotenv-secret@\(fx.project)/svc/.envrc:1:high"])
     }
 
     @Test func skipsToolDirectoriesAndDoesNotFollowLinksOutOfTheRoot() throws {
@@ -60,6 +62,7 @@ struct PreflightTreeTests {
         try fx.write("project/a/shallow.txt", token)
         let shallow = fx.scanProject(limits: PreflightLimits(maxDepth: 2))
         #expect(shallow.brief == ["github-token@\(fx.project)/a/shallow.txt:1:high"])
+        #expect(shallow.notes == ["did not enter 1 folder(s) at the depth limit (2 levels below a scanned path), first \(fx.project)/a/b; pass it as a --path to scan it"])
         let capped = fx.scanProject(limits: PreflightLimits(maxFiles: 1))
         #expect(capped.filesScanned == 1)
         #expect(capped.notes == ["stopped after 1 files; scan narrower paths to cover the rest"])

@@ -137,13 +137,13 @@ struct PreflightCommandTests {
     @Test func failOnRaisesTheThreshold() throws {
         let box = try Sandbox()
         defer { box.ws.cleanup() }
-        try box.plant(PreflightPlant(name: "template", files: ["project/.env.example": "SERVICE_TOKEN=qRunCanaryTemplateValue-3f5a\n"],
-                                     canary: "qRunCanaryTemplateValue-3f5a", kind: "dotenv-secret", location: "project/.env.example:1"))
+        try box.plant(PreflightPlant(name: "batch token", files: ["~/.vault-token": "hvb.QRunCanaryBatchToken0123456789abcdef\n"],
+                                     canary: "hvb.QRunCanaryBatchToken0123456789abcdef", kind: "vault-token", location: "~/.vault-token:1"))
         let low = try box.run(["--strict", "--home", box.home, "--path", box.project])
         #expect(low.status == 1)
-        #expect(low.stdout.contains("  LOW      dotenv-secret  \(box.project)/.env.example:1"), "\(low.stdout)")
+        #expect(low.stdout.contains("  MEDIUM   vault-token  \(box.home)/.vault-token:1"), "\(low.stdout)")
         let high = try box.run(["--strict", "--fail-on", "high", "--home", box.home, "--path", box.project])
-        #expect(high.status == 0, "a low finding does not fail --fail-on high")
+        #expect(high.status == 0, "a medium finding does not fail --fail-on high")
         let bad = try box.run(["--fail-on", "severe", "--home", box.home])
         #expect(bad.status == 64)
     }

@@ -54,11 +54,8 @@ struct CredentialAssignments {
 
     static let referencePrefixes = ["$", "<", "{{", "%(", "secret:", "vault:", "op://", "arn:aws:secretsmanager:", "arn:aws:ssm:",
                                     "@microsoft.keyvault(", "gcp-secret:", "sm://", "env:", "file:", "~/", "./"]
-    static let placeholderWords = ["changeme", "change_me", "change-me", "your_", "your-", "yourtoken", "example", "placeholder",
-                                   "dummy", "xxxx", "****", "redacted", "replace", "todo", "fixme", "<", "..."]
-
     /// Empty values, booleans and numbers, references to secret managers or other variables,
-    /// paths, and obvious placeholders are not credentials.
+    /// paths, and obvious placeholders (``PreflightPlaceholder``, shared by every rule) are not credentials.
     static func isPlaceholder(_ value: String) -> Bool {
         let lower = value.lowercased()
         if value.count < 6 { return true }
@@ -66,8 +63,7 @@ struct CredentialAssignments {
         if value.allSatisfy({ $0.isNumber || $0 == "." || $0 == "-" }) { return true }
         if referencePrefixes.contains(where: { lower.hasPrefix($0) }) { return true }
         if value.hasPrefix("/"), value.dropFirst().contains("/"), !value.contains(" ") { return true }
-        if placeholderWords.contains(where: { lower.contains($0) }) { return true }
-        if Set(value).count <= 2 { return true }
-        return false
+        if lower.contains("replace") || lower.contains("...") { return true }
+        return PreflightPlaceholder.isPlaceholder(value)
     }
 }

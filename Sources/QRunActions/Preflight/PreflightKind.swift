@@ -69,4 +69,25 @@ extension PreflightKind {
     static let jwt = PreflightKind(
         name: "jwt", severity: .medium,
         fix: "Remove the token; a JWT stays valid until its exp claim, so revoke the session or key that issued it if it is long-lived.")
+    static let pennylaneToken = PreflightKind(
+        name: "pennylane-config-token", severity: .critical,
+        fix: "Remove ibmqx_token (and any other token) from ~/.config/pennylane/config.toml, revoke it at quantum.ibm.com, and pass a token from a secret store to the device at run time (qml.device(..., token=...)).")
+    static let qiskitTokenInCode = PreflightKind(
+        name: "qiskit-token-in-code", severity: .critical,
+        fix: "Revoke the token at quantum.ibm.com, delete it from the code (and from version control history), and use QiskitRuntimeService(channel=...) with a token read from a secret store or the environment at run time.")
+    static let notebookOutputToken = PreflightKind(
+        name: "notebook-output-token", severity: .critical,
+        fix: "Revoke the token (quantum.ibm.com for IBM Quantum) and clear the notebook's outputs (jupyter nbconvert --clear-output --inplace), also in version control history; never print service.active_account() or a token.")
+    static let gitCredentials = PreflightKind(
+        name: "git-credentials", severity: .high,
+        fix: "Revoke the password or token stored in ~/.git-credentials, delete the file, and use a credential helper backed by the OS keychain (git config --global credential.helper libsecret, osxkeychain or manager).")
+    static let sshPrivateKey = PreflightKind(
+        name: "ssh-private-key", severity: .critical,
+        fix: "Add a passphrase (ssh-keygen -p -f KEY) and load it into ssh-agent, or move to a hardware-backed key (ed25519-sk); replace the key pair on the servers that trust it if it may have been copied.")
+    static let shellProfileSecret = PreflightKind(
+        name: "shell-profile-secret", severity: .high,
+        fix: "Remove the exported value from the shell profile (every new shell, and any agent started from one, inherits it), rotate it, and fetch it per command from a secret manager instead (e.g. export TOKEN=$(vault kv get -field=token ...)).")
+    static let dwaveToken = PreflightKind(
+        name: "dwave-token", severity: .critical,
+        fix: "Reset the API token in the D-Wave Leap dashboard, remove it from dwave.conf (dwave config create leaves the token empty if you press Enter), and supply DWAVE_API_TOKEN from a secret store at run time.")
 }

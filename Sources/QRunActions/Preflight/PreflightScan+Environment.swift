@@ -13,6 +13,7 @@ extension PreflightScan {
         "GH_ENTERPRISE_TOKEN": .high, "GITLAB_TOKEN": .high, "SLACK_TOKEN": .high, "SLACK_BOT_TOKEN": .high,
         "GOOGLE_OAUTH_ACCESS_TOKEN": .medium, "CLOUDSDK_AUTH_ACCESS_TOKEN": .medium, "NPM_TOKEN": .high,
         "DOCKER_PASSWORD": .high, "HF_TOKEN": .high, "OPENAI_API_KEY": .high, "ANTHROPIC_API_KEY": .high,
+        "DWAVE_API_TOKEN": .critical, "DWAVE_TOKEN": .critical, "AZURE_QUANTUM_CONNECTION_STRING": .critical,
     ]
 
     /// Checks `environment`; `GOOGLE_APPLICATION_CREDENTIALS` is followed to the key file it names.

@@ -49,6 +49,7 @@ extension PreflightScan {
         if let p = file(".config/gh/hosts.yml"), let t = readText(p) {
             for c in t.captures(Self.ghToken) { add(.githubCLIToken, at: "\(p):\(c.line)", value: c.value) }
         }
+        scanHomeFiles(home)
     }
 
     /// `~/.aws/credentials` and `~/.aws/config`: profiles holding `aws_secret_access_key`.

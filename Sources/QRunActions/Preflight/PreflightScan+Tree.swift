@@ -16,7 +16,8 @@ extension PreflightScan {
         name == ".env" || name == ".envrc" || name.hasPrefix(".env.")
     }
 
-    /// Whether a dotenv file is a template whose values are meant as examples.
+    /// Whether a dotenv file is a template whose values are meant as examples: its name-only
+    /// assignments are decoys unless real-shaped (``isRealShaped(_:)``); token shapes in it still count.
     static func isTemplate(_ name: String) -> Bool {
         [".example", ".sample", ".template", ".dist", ".defaults"].contains { name.hasSuffix($0) }
     }
@@ -37,7 +38,10 @@ extension PreflightScan {
         case S_IFLNK:
             skippedLinks += 1
         case S_IFDIR:
-            guard depth < limits.maxDepth || depth == 0 else { return }
+            guard depth < limits.maxDepth || depth == 0 else {
+                skippedDeep.append(path)
+                return
+            }
             guard let names = try? FileManager.default.contentsOfDirectory(atPath: path) else {
                 notes.append("could not list \(path); check it by hand")
                 return
@@ -59,14 +63,22 @@ extension PreflightScan {
     private func scanProjectFile(_ path: String) {
         guard let text = readText(path) else { return }
         let name = (path as NSString).lastPathComponent
-        // Shapes first: for the same value on the same line, the more specific kind is kept.
+        // The most specific rule first: for the same value in the same file, the first kind is kept.
+        if name.hasSuffix(".ipynb") { scanNotebook(text, path: path) }
+        if name.hasSuffix(".py") { addQiskitCalls(in: text, file: text, path: path) }
         addShapes(in: text, path: path)
-        if Self.isDotenv(name) {
-            let template = Self.isTemplate(name)
-            for a in assignments.scan(text) {
-                let known = Self.knownVariables[a.name.uppercased()]
-                add(.dotenvSecret, at: "\(path):\(a.line)", value: a.value, severity: template ? .low : max(known ?? .high, .high))
-            }
+        guard Self.isDotenv(name) else { return }
+        let template = Self.isTemplate(name)
+        for a in assignments.scan(text) {
+            // A template documents names; only a value that is clearly a real credential counts there.
+            if template, !Self.isRealShaped(a.value) { continue }
+            let known = Self.knownVariables[a.name.uppercased()]
+            add(.dotenvSecret, at: "\(path):\(a.line)", value: a.value, severity: max(known ?? .high, .high))
         }
+    }
+
+    /// 32 characters or more of mixed-case letters and digits: a generated key, not a description.
+    static func isRealShaped(_ value: String) -> Bool {
+        value.count >= 32 && TokenShapes.looksRandom(value[...])
     }
 }

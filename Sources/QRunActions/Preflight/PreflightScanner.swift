@@ -51,14 +51,14 @@ public struct PreflightScanner: Sendable {
 
 /// Bounds on how much a scan reads.
 public struct PreflightLimits: Sendable {
-    /// Directory levels below a root that are entered.
+    /// Directory levels below a root that are entered; deeper folders are named in a note.
     public var maxDepth: Int
     /// Larger files are skipped (and noted).
     public var maxFileBytes: Int
     /// The walk stops after this many files (and says so).
     public var maxFiles: Int
 
-    public init(maxDepth: Int = 8, maxFileBytes: Int = 1 << 20, maxFiles: Int = 20_000) {
+    public init(maxDepth: Int = 32, maxFileBytes: Int = 1 << 20, maxFiles: Int = 20_000) {
         self.maxDepth = maxDepth
         self.maxFileBytes = maxFileBytes
         self.maxFiles = maxFiles

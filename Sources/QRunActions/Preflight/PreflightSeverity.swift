@@ -6,7 +6,8 @@
 ///   registry and cluster credentials, refresh tokens, `.env` secrets).
 /// - `medium`: a credential that expires on its own within hours (session credentials, access
 ///   tokens, JWTs with a near `exp`) but is usable until then.
-/// - `low`: something that is probably a credential but is named or placed like an example.
+/// - `low`: kept for thresholds; no rule reports it today (examples, placeholders and template
+///   values are not reported at all, see ``PreflightPlaceholder``).
 public enum PreflightSeverity: String, Sendable, CaseIterable, Comparable, Codable {
     case low, medium, high, critical
 

@@ -75,7 +75,10 @@ extension PreflightFileContent {
     static func read(_ path: String, maxBytes: Int, asBytes: Bool = false) -> PreflightFileContent {
         guard let handle = FileHandle(forReadingAtPath: path) else { return .unreadable }
         defer { try? handle.close() }
-        guard let data = try? handle.read(upToCount: maxBytes + 1) else { return .unreadable }
+        // read(upToCount:) answers nil at end of file, i.e. for an empty file: that is empty text, not an error.
+        let read: Data?
+        do { read = try handle.read(upToCount: maxBytes + 1) } catch { return .unreadable }
+        let data = read ?? Data()
         if data.count > maxBytes { return .tooLarge }
         if asBytes { return .text(String(String.UnicodeScalarView(data.map { Unicode.Scalar($0) }))) }
         if data.prefix(8192).contains(0) { return .binary }

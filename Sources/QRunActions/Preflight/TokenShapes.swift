@@ -1,12 +1,12 @@
 import Foundation
 
 /// Recognises well-known credential shapes in text: AWS key pairs, PEM private keys, Slack,
-/// GitHub and Vault tokens, IBM API keys (by context) and JWTs.
+/// GitHub and Vault tokens, D-Wave Leap tokens, IBM API keys (by context) and JWTs.
 ///
 /// Patterns are compiled once per scan (one scan runs on one thread). An AWS access key id alone
 /// is not reported (it is an identifier); it must have a 40-character secret within five lines.
 /// An expired JWT is not reported; one without `exp`, or expiring more than a day after `now`,
-/// is `high`, others `medium`.
+/// is `high`, others `medium`. An encrypted private key (see ``PrivateKeyBlock``) is not reported.
 struct TokenShapes {
     /// A credential found by its shape.
     struct Match {
@@ -26,6 +26,7 @@ struct TokenShapes {
     private let vaultLegacy = PreflightText.regex(#"(?<![A-Za-z0-9_./-])(s\.[A-Za-z0-9]{24})(?![A-Za-z0-9_.-])"#)
     private let ibmContext = PreflightText.regex(#"(?i)[A-Za-z0-9_.-]*(?:ibm|qiskit|ibmq)[A-Za-z0-9_.-]*["']?\s*[:=]\s*["']?([A-Za-z0-9_-]{44}|[A-Fa-f0-9]{128})(?![A-Za-z0-9_-])"#)
     private let ibmAPIKeyJSON = PreflightText.regex(#""apikey"\s*:\s*"([A-Za-z0-9_-]{44})""#)
+    private let dwave = PreflightText.regex(#"(?<![A-Za-z0-9_-])(DEV-[0-9a-f]{40})(?![A-Za-z0-9])"#)
     private let jwt = PreflightText.regex(#"(?<![A-Za-z0-9_-])(eyJ[A-Za-z0-9_-]{8,}\.eyJ[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]{8,})"#)
 
     /// Every shape found in `text`.
@@ -34,9 +35,10 @@ struct TokenShapes {
         out += awsPairs(text)
         for c in text.captures(privateKey, group: 0) {
             let block = Self.pemBlock(in: text, from: c.offset)
-            let encrypted = block.contains("ENCRYPTED")
-            out.append(Match(kind: .privateKey, severity: encrypted ? .medium : .critical, value: block, line: c.line))
+            guard !PrivateKeyBlock.isEncrypted(block) else { continue }
+            out.append(Match(kind: .privateKey, severity: .critical, value: block, line: c.line))
         }
+        for c in text.captures(dwave) { out.append(Match(kind: .dwaveToken, severity: .critical, value: c.value, line: c.line)) }
         for c in text.captures(slack) { out.append(Match(kind: .slackToken, severity: .high, value: c.value, line: c.line)) }
         for c in text.captures(github) { out.append(Match(kind: .githubToken, severity: .high, value: c.value, line: c.line)) }
         for c in text.captures(vault) {
@@ -57,7 +59,7 @@ struct TokenShapes {
 
     /// AKIA/ASIA ids with the nearest plausible secret within five lines.
     private func awsPairs(_ text: PreflightText) -> [Match] {
-        let ids = text.captures(awsKeyID)
+        let ids = text.captures(awsKeyID).filter { !PreflightPlaceholder.isPlaceholder($0.value) }
         guard !ids.isEmpty else { return [] }
         let secrets = text.captures(awsSecret).filter { Self.looksRandom($0.value[...]) }
         var out: [Match] = []

@@ -13,9 +13,11 @@ struct PreflightCommand: AsyncParsableCommand {
         abstract: "Scan for long-lived credentials before an agent starts; never prints a secret.",
         discussion: """
             Checks the SDK credential paths under the home directory (~/.qiskit, ~/.aws, ~/.azure, \
-            ~/.config/gcloud, ~/.braket, ~/.vault-token, ~/.netrc, ~/.docker/config.json, ~/.kube/config, \
-            ~/.config/gh/hosts.yml), .env files and well-known token shapes under each --path (default: the \
-            current directory), and credential environment variables. Each finding has a location, a fix and \
+            ~/.config/gcloud, ~/.braket, ~/.config/pennylane, ~/.config/dwave, ~/.vault-token, ~/.netrc, \
+            ~/.git-credentials, ~/.ssh keys without a passphrase, ~/.docker/config.json, ~/.kube/config, \
+            ~/.config/gh/hosts.yml, shell profiles), .env files, Qiskit tokens in Python and notebooks, and \
+            well-known token shapes under each --path (default: the current directory), and credential \
+            environment variables. Examples and placeholders are never reported. Each finding has a location, a fix and \
             a fingerprint (sha256 prefix of the value) instead of the value.
             Exit status: 0 when nothing at or above --fail-on was found, or without --strict; 1 under --strict \
             when something was found; 64 bad command line (e.g. a --home or --path that does not exist).
