@@ -56,16 +56,15 @@ extension ChildProcess {
         }
 
         var descriptors = DescriptorSet()
+        // Every failure path closes what was created so far; the message names the failed step, never a value.
+        func abandon(_ code: ChildProcessError.Code, _ step: String, _ error: Int32) -> ChildProcessError {
+            descriptors.closeAll()
+            return ChildProcessError(code: code, message: "cannot start executable '\(name)': \(step) failed: \(errorText(error))", errno: error)
+        }
         func makePipe() throws(ChildProcessError) -> (read: Int32, write: Int32) {
             var ends: [Int32] = [-1, -1]
             if pipe2(&ends, O_CLOEXEC) != 0 {
-                let code = errno
-                descriptors.closeAll()
-                throw ChildProcessError(
-                    code: .resourceUnavailable,
-                    message: "cannot start executable '\(name)': pipe creation failed: \(errorText(code))",
-                    errno: code
-                )
+                throw abandon(.resourceUnavailable, "pipe creation", errno)
             }
             // Keep every descriptor above 2 so that the dup2 file actions below
             // can never overwrite one another or turn into a no-op that would
@@ -73,13 +72,7 @@ extension ChildProcess {
             let read = descriptors.adopt(ends[0])
             let write = descriptors.adopt(ends[1])
             guard read >= 0, write >= 0 else {
-                let code = errno
-                descriptors.closeAll()
-                throw ChildProcessError(
-                    code: .resourceUnavailable,
-                    message: "cannot start executable '\(name)': descriptor duplication failed: \(errorText(code))",
-                    errno: code
-                )
+                throw abandon(.resourceUnavailable, "descriptor duplication", errno)
             }
             return (read, write)
         }
@@ -96,13 +89,7 @@ extension ChildProcess {
         } else {
             let devNull = descriptors.adopt(open("/dev/null", O_RDONLY | O_CLOEXEC))
             guard devNull >= 0 else {
-                let code = errno
-                descriptors.closeAll()
-                throw ChildProcessError(
-                    code: .resourceUnavailable,
-                    message: "cannot start executable '\(name)': opening /dev/null failed: \(errorText(code))",
-                    errno: code
-                )
+                throw abandon(.resourceUnavailable, "opening /dev/null", errno)
             }
             childStdin = devNull
             parentStdin = -1
@@ -121,12 +108,7 @@ extension ChildProcess {
         let setupError = prepareFileActions(&actions, stdin: childStdin, stdout: stdoutPipe.write, stderr: stderrPipe.write,
                                             workingDirectory: request.workingDirectory)
         if setupError != 0 {
-            descriptors.closeAll()
-            throw ChildProcessError(
-                code: .spawnFailed,
-                message: "cannot start executable '\(name)': preparing file actions failed: \(errorText(setupError))",
-                errno: setupError
-            )
+            throw abandon(.spawnFailed, "preparing file actions", setupError)
         }
 
         let (attributeError, flagResult) = prepareAttributes(&attributes)
@@ -139,12 +121,7 @@ extension ChildProcess {
             )
         }
         if attributeError != 0 {
-            descriptors.closeAll()
-            throw ChildProcessError(
-                code: .spawnFailed,
-                message: "cannot start executable '\(name)': preparing spawn attributes failed: \(errorText(attributeError))",
-                errno: attributeError
-            )
+            throw abandon(.spawnFailed, "preparing spawn attributes", attributeError)
         }
 
         let argv = CStringArray([name] + request.arguments)
