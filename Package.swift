@@ -16,9 +16,12 @@ let package = Package(
         .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
     ],
     targets: [
+        // The JSON-shaped `Value`, free of dependencies so that the plugin wire types can use it.
+        .target(name: "QRunValue"),
         .target(
             name: "QRunCore",
             dependencies: [
+                "QRunValue",
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "Yams", package: "Yams"),
                 .product(name: "Crypto", package: "swift-crypto"),
@@ -32,8 +35,8 @@ let package = Package(
         // libcurl's SMTP client (STARTTLS, AUTH) for notify.email, behind a small C shim because
         // curl_easy_setopt is variadic. Debian: libcurl4-openssl-dev.
         .target(name: "CCurl", path: "Sources/CCurl", linkerSettings: [.linkedLibrary("curl")]),
-        // Out-of-process plugins: the wire types (no dependencies) and the host.
-        .target(name: "QRunPluginWire"),
+        // Out-of-process plugins: the wire types (only `Value`, itself dependency-free) and the host.
+        .target(name: "QRunPluginWire", dependencies: ["QRunValue"]),
         .target(
             name: "QRunPlugins",
             dependencies: ["QRunCore", "QRunActions", "QRunPluginWire", .product(name: "Yams", package: "Yams")]

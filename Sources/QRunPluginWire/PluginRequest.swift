@@ -16,7 +16,7 @@ public struct PluginRequest: Sendable, Hashable, Codable {
     /// The dotted action name, as declared in the manifest.
     public var action: String
     /// The step's parameters, rendered, secret references resolved.
-    public var params: [String: WireValue]
+    public var params: [String: Value]
     /// Stable across retries and resumes of the step; the plugin's key for detecting a repeat.
     public var idempotencyKey: String
     /// The run this call belongs to.
@@ -34,7 +34,7 @@ public struct PluginRequest: Sendable, Hashable, Codable {
     }
 
     /// Creates a request for the current protocol version.
-    public init(verb: String, action: String, params: [String: WireValue], idempotencyKey: String,
+    public init(verb: String, action: String, params: [String: Value], idempotencyKey: String,
                 runID: String, stepID: String, attempt: Int) {
         self.protocol = PluginProtocol.version
         self.verb = verb

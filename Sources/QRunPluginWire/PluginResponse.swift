@@ -6,7 +6,7 @@ import Foundation
 /// Failure: `{"ok":false,"error":"…","retryable":false}` (`retryable` defaults to false).
 public enum PluginResponse: Sendable, Hashable {
     /// The verb succeeded.
-    case success(outputs: [String: WireValue], summary: String)
+    case success(outputs: [String: Value], summary: String)
     /// The verb failed; `retryable` says whether trying again may help.
     case failure(error: String, retryable: Bool)
 
@@ -16,33 +16,33 @@ public enum PluginResponse: Sendable, Hashable {
     public static func parse(_ data: Data) throws(PluginResponseError) -> PluginResponse {
         let text = String(decoding: data, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
         if text.isEmpty { throw .empty }
-        let value: WireValue
+        let value: Value
         do {
-            value = try JSONDecoder().decode(WireValue.self, from: Data(text.utf8))
+            value = try JSONDecoder().decode(Value.self, from: Data(text.utf8))
         } catch {
             throw .notJSON
         }
-        guard case .object(let o) = value else { throw .notAnObject(value.typeName) }
+        guard case .object(let o) = value else { throw .notAnObject(value.jsonTypeName) }
         guard let okValue = o["ok"] else { throw .missingField("ok") }
-        guard case .bool(let ok) = okValue else { throw .wrongType(field: "ok", expected: "a boolean", found: okValue.typeName) }
+        guard case .bool(let ok) = okValue else { throw .wrongType(field: "ok", expected: "a boolean", found: okValue.jsonTypeName) }
         if ok {
             guard let outputsValue = o["outputs"] else { throw .missingField("outputs") }
             guard case .object(let outputs) = outputsValue else {
-                throw .wrongType(field: "outputs", expected: "an object", found: outputsValue.typeName)
+                throw .wrongType(field: "outputs", expected: "an object", found: outputsValue.jsonTypeName)
             }
             guard let summaryValue = o["summary"] else { throw .missingField("summary") }
             guard case .string(let summary) = summaryValue else {
-                throw .wrongType(field: "summary", expected: "a string", found: summaryValue.typeName)
+                throw .wrongType(field: "summary", expected: "a string", found: summaryValue.jsonTypeName)
             }
             return .success(outputs: outputs, summary: summary)
         }
         guard let errorValue = o["error"] else { throw .missingField("error") }
         guard case .string(let error) = errorValue, !error.isEmpty else {
-            throw .wrongType(field: "error", expected: "a non-empty string", found: errorValue.typeName)
+            throw .wrongType(field: "error", expected: "a non-empty string", found: errorValue.jsonTypeName)
         }
         var retryable = false
         if let r = o["retryable"] {
-            guard case .bool(let b) = r else { throw .wrongType(field: "retryable", expected: "a boolean", found: r.typeName) }
+            guard case .bool(let b) = r else { throw .wrongType(field: "retryable", expected: "a boolean", found: r.jsonTypeName) }
             retryable = b
         }
         return .failure(error: error, retryable: retryable)
@@ -50,14 +50,14 @@ public enum PluginResponse: Sendable, Hashable {
 
     /// The response as JSON with sorted keys (what a Swift plugin prints).
     public func encoded() throws -> Data {
-        var o: [String: WireValue]
+        var o: [String: Value]
         switch self {
         case .success(let outputs, let summary): o = ["ok": .bool(true), "outputs": .object(outputs), "summary": .string(summary)]
         case .failure(let error, let retryable): o = ["ok": .bool(false), "error": .string(error), "retryable": .bool(retryable)]
         }
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
-        return try encoder.encode(WireValue.object(o))
+        return try encoder.encode(Value.object(o))
     }
 }
 

@@ -47,7 +47,7 @@ public struct PluginAction: Action {
     }
 
     func send(_ verb: ActionVerb, _ call: ActionCall) async throws(ActionError) -> ActionResult {
-        var params: [String: WireValue] = [:]
+        var params: [String: Value] = [:]
         for (name, value) in call.params {
             if case .string(let text) = value {
                 if spec.parameters.first(where: { $0.name == name })?.secret == .forbidden, text.hasPrefix("secret:") {
@@ -56,7 +56,7 @@ public struct PluginAction: Action {
                 let resolved = try await call.resolve(text: text)
                 params[name] = .string(resolved.text)
             } else {
-                params[name] = WireValue(value)
+                params[name] = value
             }
         }
         let request = PluginRequest(verb: verb.rawValue, action: spec.name, params: params, idempotencyKey: call.idempotencyKey,
@@ -64,7 +64,7 @@ public struct PluginAction: Action {
         let response = try await PluginInvoker.invoke(manifest, request: request, environment: environment, timeout: call.timeout, log: call.log)
         switch response {
         case .success(let outputs, let summary):
-            return ActionResult(outputs: outputs.mapValues(Value.init), summary: summary)
+            return ActionResult(outputs: outputs, summary: summary)
         case .failure(let error, let retryable):
             throw ActionError(message: "\(spec.name) (plugin '\(manifest.name)'): \(error)", retryable: retryable)
         }

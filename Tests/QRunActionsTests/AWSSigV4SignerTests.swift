@@ -99,7 +99,7 @@ struct AWSSigV4SignerTests {
 
     @Test func encodesPathLabelsTheWayBotocoreDoes() {
         // A REST label is percent-encoded on the wire and encoded once more in the canonical URI.
-        let path = "/quantum-task/" + SigV4Signer.uriEncode("arn:aws:braket:us-east-1:1:quantum-task/x y", keepSlash: false) + "/cancel"
+        let path = "/quantum-task/" + PercentEncoding.uri("arn:aws:braket:us-east-1:1:quantum-task/x y") + "/cancel"
         #expect(path == "/quantum-task/arn%3Aaws%3Abraket%3Aus-east-1%3A1%3Aquantum-task%2Fx%20y/cancel")
         #expect(SigV4Signer.canonicalURI(path) == "/quantum-task/arn%253Aaws%253Abraket%253Aus-east-1%253A1%253Aquantum-task%252Fx%2520y/cancel")
     }

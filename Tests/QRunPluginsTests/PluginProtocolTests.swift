@@ -1,6 +1,7 @@
 import Foundation
 import QRunCore
 @testable import QRunPlugins
+import QRunPluginWire
 import QRunTestSupport
 import Testing
 
@@ -41,7 +42,12 @@ struct PluginProtocolTests {
         #expect(result.summary == "done")
         #expect(result.outputs == ["n": 1, "list": ["a"]])
         #expect(log.lines == ["p: working on it"])
-        let request = try Value.parseJSON(String(contentsOfFile: capture, encoding: .utf8))
+        let raw = try String(contentsOfFile: capture, encoding: .utf8)
+        // The exact bytes, not only the parsed value: plugins may hash or compare what they receive.
+        #expect(raw == #"{"action":"test.p.run","attempt":1,"idempotency_key":"run-1/step-1/k","#
+            + #""params":{"n":3,"target":"db-1","token":"canary-7f3a9e"},"protocol":1,"run_id":"run-1","step_id":"step-1","verb":"apply"}"#
+            + "\n")
+        let request = try Value.parseJSON(raw)
         #expect(request == [
             "protocol": 1, "verb": "apply", "action": "test.p.run", "idempotency_key": "run-1/step-1/k",
             "run_id": "run-1", "step_id": "step-1", "attempt": 1,
@@ -112,6 +118,18 @@ struct PluginProtocolTests {
         #expect(e3?.message.hasPrefix("\(who) gave a malformed response: its output has 'ok' as a string, not a boolean;") == true)
         let e4 = try await failure("#!/bin/sh\necho '[1,2]'\n")
         #expect(e4?.message.hasPrefix("\(who) gave a malformed response: its output is an array, not a JSON object;") == true)
+        let e5 = try await failure("#!/bin/sh\necho '{\"ok\":1}'\n")
+        #expect(e5?.message.hasPrefix("\(who) gave a malformed response: its output has 'ok' as a number, not a boolean;") == true)
+    }
+
+    @Test("a Swift plugin's response encodes as compact JSON with sorted keys, slashes unescaped")
+    func responseEncoding() throws {
+        let success = PluginResponse.success(outputs: ["path": "/tmp/x", "n": 2, "list": [true, nil, 1.5]], summary: "done")
+        #expect(String(decoding: try success.encoded(), as: UTF8.self)
+            == #"{"ok":true,"outputs":{"list":[true,null,1.5],"n":2,"path":"/tmp/x"},"summary":"done"}"#)
+        let failure = PluginResponse.failure(error: "throttled", retryable: true)
+        #expect(String(decoding: try failure.encoded(), as: UTF8.self) == #"{"error":"throttled","ok":false,"retryable":true}"#)
+        #expect(try PluginResponse.parse(success.encoded()) == success)
     }
 
     @Test("output over the 1 MiB cap")

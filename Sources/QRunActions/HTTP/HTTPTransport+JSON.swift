@@ -13,7 +13,7 @@ extension HTTPTransport {
             data = Data(body.jsonText.utf8)
             if !h.contains(where: { $0.0.lowercased() == "content-type" }) { h.append(("Content-Type", "application/json")) }
         } else if let form {
-            data = Data(FormEncoding.encode(form).utf8)
+            data = Data(PercentEncoding.form(form).utf8)
             if !h.contains(where: { $0.0.lowercased() == "content-type" }) { h.append(("Content-Type", "application/x-www-form-urlencoded")) }
         }
         h.append(("Accept", "application/json"))
@@ -37,29 +37,5 @@ extension HTTPResponse {
         let d = detail ?? text(limit: 300).replacingOccurrences(of: "\n", with: " ")
         return ActionError(message: "\(what): HTTP \(status)\(d.isEmpty ? "" : ": \(d)")",
                            retryable: HTTPResponse.isRetryable(status: status), retryAfter: retryAfter)
-    }
-}
-
-/// `application/x-www-form-urlencoded` exactly as botocore writes it (space as `+`, unreserved
-/// `A-Za-z0-9-_.~` literal, everything else `%XX` upper-case), which signature checks depend on.
-public enum FormEncoding {
-    public static func encode(_ pairs: [(String, String)]) -> String {
-        pairs.map { "\(escape($0.0))=\(escape($0.1))" }.joined(separator: "&")
-    }
-
-    public static func escape(_ s: String) -> String {
-        var out = ""
-        for b in s.utf8 {
-            switch b {
-            case UInt8(ascii: "A")...UInt8(ascii: "Z"), UInt8(ascii: "a")...UInt8(ascii: "z"), UInt8(ascii: "0")...UInt8(ascii: "9"),
-                 UInt8(ascii: "-"), UInt8(ascii: "_"), UInt8(ascii: "."), UInt8(ascii: "~"):
-                out.append(Character(UnicodeScalar(b)))
-            case UInt8(ascii: " "):
-                out.append("+")
-            default:
-                out += String(format: "%%%02X", b)
-            }
-        }
-        return out
     }
 }

@@ -56,16 +56,15 @@ extension ChildProcess {
         }
 
         var descriptors = DescriptorSet()
+        // Every failure path closes what was created so far; the message names the failed step, never a value.
+        func abandon(_ code: ChildProcessError.Code, _ step: String, _ error: Int32) -> ChildProcessError {
+            descriptors.closeAll()
+            return ChildProcessError(code: code, message: "cannot start executable '\(name)': \(step) failed: \(errorText(error))", errno: error)
+        }
         func makePipe() throws(ChildProcessError) -> (read: Int32, write: Int32) {
             var ends: [Int32] = [-1, -1]
             if pipe2(&ends, O_CLOEXEC) != 0 {
-                let code = errno
-                descriptors.closeAll()
-                throw ChildProcessError(
-                    code: .resourceUnavailable,
-                    message: "cannot start executable '\(name)': pipe creation failed: \(errorText(code))",
-                    errno: code
-                )
+                throw abandon(.resourceUnavailable, "pipe creation", errno)
             }
             // Keep every descriptor above 2 so that the dup2 file actions below
             // can never overwrite one another or turn into a no-op that would
@@ -73,13 +72,7 @@ extension ChildProcess {
             let read = descriptors.adopt(ends[0])
             let write = descriptors.adopt(ends[1])
             guard read >= 0, write >= 0 else {
-                let code = errno
-                descriptors.closeAll()
-                throw ChildProcessError(
-                    code: .resourceUnavailable,
-                    message: "cannot start executable '\(name)': descriptor duplication failed: \(errorText(code))",
-                    errno: code
-                )
+                throw abandon(.resourceUnavailable, "descriptor duplication", errno)
             }
             return (read, write)
         }
@@ -96,13 +89,7 @@ extension ChildProcess {
         } else {
             let devNull = descriptors.adopt(open("/dev/null", O_RDONLY | O_CLOEXEC))
             guard devNull >= 0 else {
-                let code = errno
-                descriptors.closeAll()
-                throw ChildProcessError(
-                    code: .resourceUnavailable,
-                    message: "cannot start executable '\(name)': opening /dev/null failed: \(errorText(code))",
-                    errno: code
-                )
+                throw abandon(.resourceUnavailable, "opening /dev/null", errno)
             }
             childStdin = devNull
             parentStdin = -1
@@ -118,40 +105,13 @@ extension ChildProcess {
         posix_spawnattr_init(&attributes)
         defer { posix_spawnattr_destroy(&attributes) }
 
-        var setupError: Int32 = 0
-        func check(_ result: Int32) {
-            if setupError == 0, result != 0 { setupError = result }
-        }
-        check(posix_spawn_file_actions_adddup2(&actions, childStdin, STDIN_FILENO))
-        check(posix_spawn_file_actions_adddup2(&actions, stdoutPipe.write, STDOUT_FILENO))
-        check(posix_spawn_file_actions_adddup2(&actions, stderrPipe.write, STDERR_FILENO))
-        if let closeFrom = GNULibc.addCloseFrom {
-            // Closes every inherited descriptor >= 3, including ones other code
-            // in this process opened without O_CLOEXEC.
-            check(closeFrom(&actions, 3))
-        }
-        // Without closefrom (glibc < 2.34) only O_CLOEXEC protects the child:
-        // every descriptor created here has it, so nothing of ours leaks.
-        if let directory = request.workingDirectory, let addChdir = GNULibc.addChdir {
-            check(directory.withCString { addChdir(&actions, $0) })
-        }
+        let setupError = prepareFileActions(&actions, stdin: childStdin, stdout: stdoutPipe.write, stderr: stderrPipe.write,
+                                            workingDirectory: request.workingDirectory)
         if setupError != 0 {
-            descriptors.closeAll()
-            throw ChildProcessError(
-                code: .spawnFailed,
-                message: "cannot start executable '\(name)': preparing file actions failed: \(errorText(setupError))",
-                errno: setupError
-            )
+            throw abandon(.spawnFailed, "preparing file actions", setupError)
         }
 
-        var emptyMask = sigset_t()
-        sigemptyset(&emptyMask)
-        var allSignals = sigset_t()
-        sigfillset(&allSignals)
-        check(posix_spawnattr_setsigmask(&attributes, &emptyMask))
-        check(posix_spawnattr_setsigdefault(&attributes, &allSignals))
-        let flags = posixSpawnSetsid | Int32(POSIX_SPAWN_SETSIGMASK) | Int32(POSIX_SPAWN_SETSIGDEF)
-        let flagResult = posix_spawnattr_setflags(&attributes, Int16(flags))
+        let (attributeError, flagResult) = prepareAttributes(&attributes)
         if flagResult == EINVAL {
             descriptors.closeAll()
             throw ChildProcessError(
@@ -160,14 +120,8 @@ extension ChildProcess {
                 errno: flagResult
             )
         }
-        check(flagResult)
-        if setupError != 0 {
-            descriptors.closeAll()
-            throw ChildProcessError(
-                code: .spawnFailed,
-                message: "cannot start executable '\(name)': preparing spawn attributes failed: \(errorText(setupError))",
-                errno: setupError
-            )
+        if attributeError != 0 {
+            throw abandon(.spawnFailed, "preparing spawn attributes", attributeError)
         }
 
         let argv = CStringArray([name] + request.arguments)
@@ -199,130 +153,5 @@ extension ChildProcess {
             wakeReadFD: wake.read,
             wakeWriteFD: wake.write
         )
-    }
-
-    /// Maps a `posix_spawn` error (including the child's `execve` error, which
-    /// glibc reports back) to a ``ChildProcessError`` naming only the executable.
-    static func spawnError(name: String, code: Int32) -> ChildProcessError {
-        switch code {
-        case ENOENT:
-            return ChildProcessError(
-                code: .executableNotFound,
-                message: "executable '\(name)' not found (the file or its script interpreter does not exist)",
-                errno: code
-            )
-        case EACCES, EPERM:
-            return ChildProcessError(
-                code: .permissionDenied,
-                message: "permission denied executing '\(name)'",
-                errno: code
-            )
-        case ENOEXEC, EISDIR, ENOTDIR, ELOOP, ETXTBSY:
-            return ChildProcessError(
-                code: .notExecutable,
-                message: "executable '\(name)' cannot be executed: \(errorText(code))",
-                errno: code
-            )
-        case ENOMEM, EAGAIN, EMFILE, ENFILE, E2BIG:
-            return ChildProcessError(
-                code: .resourceUnavailable,
-                message: "cannot start executable '\(name)': \(errorText(code))",
-                errno: code
-            )
-        default:
-            return ChildProcessError(
-                code: .spawnFailed,
-                message: "cannot start executable '\(name)': \(errorText(code))",
-                errno: code
-            )
-        }
-    }
-
-    /// `strerror` text for an errno value.
-    static func errorText(_ code: Int32) -> String {
-        String(cString: strerror(code))
-    }
-}
-
-/// glibc functions the Swift `Glibc` module does not import because they are
-/// declared only under `_GNU_SOURCE`. They are looked up once with `dlsym` in
-/// the global symbol scope and called through C function pointers with the
-/// exact prototypes from `<unistd.h>` and `<spawn.h>`.
-enum GNULibc {
-    /// `int pipe2(int pipefd[2], int flags)`, glibc 2.9.
-    typealias Pipe2 = @convention(c) (UnsafeMutablePointer<Int32>?, Int32) -> Int32
-    /// `int posix_spawn_file_actions_addchdir_np(posix_spawn_file_actions_t *, const char *)`, glibc 2.29.
-    typealias AddChdir = @convention(c) (UnsafeMutablePointer<posix_spawn_file_actions_t>?, UnsafePointer<CChar>?) -> Int32
-    /// `int posix_spawn_file_actions_addclosefrom_np(posix_spawn_file_actions_t *, int)`, glibc 2.34.
-    typealias AddCloseFrom = @convention(c) (UnsafeMutablePointer<posix_spawn_file_actions_t>?, Int32) -> Int32
-
-    static let pipe2: Pipe2? = symbol("pipe2", as: Pipe2.self)
-    static let addChdir: AddChdir? = symbol("posix_spawn_file_actions_addchdir_np", as: AddChdir.self)
-    static let addCloseFrom: AddCloseFrom? = symbol("posix_spawn_file_actions_addclosefrom_np", as: AddCloseFrom.self)
-
-    private static func symbol<T>(_ name: String, as type: T.Type) -> T? {
-        // dlopen(NULL) is the main program's handle; dlsym on it searches the
-        // global scope, which includes libc.
-        guard let handle = dlopen(nil, RTLD_NOW), let address = dlsym(handle, name) else {
-            return nil
-        }
-        return unsafeBitCast(address, to: type)
-    }
-}
-
-/// The descriptors created while preparing a spawn, so that every failure
-/// path can close them all.
-private struct DescriptorSet {
-    private var open: [Int32] = []
-
-    /// Records `fd`, first moving it to a number above 2 (keeping O_CLOEXEC).
-    /// Returns -1 if `fd` is invalid or cannot be moved.
-    mutating func adopt(_ fd: Int32) -> Int32 {
-        guard fd >= 0 else { return -1 }
-        if fd > STDERR_FILENO {
-            open.append(fd)
-            return fd
-        }
-        let moved = fcntl(fd, F_DUPFD_CLOEXEC, 3)
-        let saved = errno
-        Glibc.close(fd)
-        errno = saved
-        guard moved >= 0 else { return -1 }
-        open.append(moved)
-        return moved
-    }
-
-    /// Closes one recorded descriptor.
-    mutating func close(_ fd: Int32) {
-        guard let index = open.firstIndex(of: fd) else { return }
-        open.remove(at: index)
-        Glibc.close(fd)
-    }
-
-    /// Closes every recorded descriptor.
-    mutating func closeAll() {
-        for fd in open { Glibc.close(fd) }
-        open.removeAll()
-    }
-}
-
-/// A NULL-terminated array of C strings for `argv` / `envp`, owned until
-/// `deallocate()`.
-private struct CStringArray {
-    let pointer: UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>
-    private let count: Int
-
-    init(_ strings: [String]) {
-        count = strings.count
-        pointer = .allocate(capacity: strings.count + 1)
-        for (index, string) in strings.enumerated() {
-            pointer[index] = strdup(string)
-        }
-        pointer[strings.count] = nil
-    }
-
-    func deallocate() {
-        for index in 0..<count { free(pointer[index]) }
-        pointer.deallocate()
     }
 }

@@ -3,22 +3,45 @@ import Foundation
 import QRunCore
 
 /// `qrun approve RUN_ID STEP`
-struct ApproveCommand: AsyncParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "approve", abstract: "Approve a step that waits for approval.")
-    @OptionGroup var global: GlobalOptions
-    @Argument(help: "The run.") var runID: String
-    @Argument(help: "The approval step.") var step: String
-    @Option(name: .long, help: "Why (recorded in the audit log).") var comment: String?
-    @Flag(name: .long, help: "Continue the run in this process when no other process is following it.") var resume = false
-
-    func run() async throws {
-        try await Decision.record(global: global, runID: runID, step: step, approved: true, comment: comment, resume: resume)
-    }
-}
-
+typealias ApproveCommand = DecisionCommand<Approval>
 /// `qrun reject RUN_ID STEP`
-struct RejectCommand: AsyncParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "reject", abstract: "Reject a step that waits for approval (the step fails).")
+typealias RejectCommand = DecisionCommand<Rejection>
+
+/// One of the two decisions on a step that waits for approval: what its command is called,
+/// how its help reads, and what is recorded.
+protocol DecisionVerb {
+    /// The subcommand name.
+    static var commandName: String { get }
+    /// The decision as printed and in JSON output (`approved`, `rejected`).
+    static var word: String { get }
+    /// The one-line help.
+    static var abstract: String { get }
+    /// Whether the decision lets the step pass.
+    static var approved: Bool { get }
+}
+
+/// `qrun approve`: the step passes.
+enum Approval: DecisionVerb {
+    static let commandName = "approve"
+    static let word = "approved"
+    static let abstract = "Approve a step that waits for approval."
+    static let approved = true
+}
+
+/// `qrun reject`: the step fails.
+enum Rejection: DecisionVerb {
+    static let commandName = "reject"
+    static let word = "rejected"
+    static let abstract = "Reject a step that waits for approval (the step fails)."
+    static let approved = false
+}
+
+/// `qrun approve|reject RUN_ID STEP [--comment TEXT] [--resume]`: the same arguments and output
+/// for both verbs, only the decision differs.
+struct DecisionCommand<Verb: DecisionVerb>: AsyncParsableCommand {
+    static var configuration: CommandConfiguration {
+        CommandConfiguration(commandName: Verb.commandName, abstract: Verb.abstract)
+    }
     @OptionGroup var global: GlobalOptions
     @Argument(help: "The run.") var runID: String
     @Argument(help: "The approval step.") var step: String
@@ -26,19 +49,13 @@ struct RejectCommand: AsyncParsableCommand {
     @Flag(name: .long, help: "Continue the run in this process when no other process is following it.") var resume = false
 
     func run() async throws {
-        try await Decision.record(global: global, runID: runID, step: step, approved: false, comment: comment, resume: resume)
-    }
-}
-
-enum Decision {
-    static func record(global: GlobalOptions, runID: String, step: String, approved: Bool, comment: String?, resume: Bool) async throws {
         let ws = try Workspace(global)
         let db = try ws.database()
         // The step's timeout comes from the pinned text the run executes, so the deadline is the owner's.
         let timeout = try db.run(runID).flatMap { try ws.pinnedRunbook(for: $0).allSteps.first { $0.id == step }?.timeout }
-        try db.recordApproval(runID: runID, stepID: step, approved: approved, actor: ws.actor, comment: comment, timeout: timeout)
+        try db.recordApproval(runID: runID, stepID: step, approved: Verb.approved, actor: ws.actor, comment: comment, timeout: timeout)
         let followed = ws.isRunOwned(runID)
-        let word = approved ? "approved" : "rejected"
+        let word = Verb.word
         if global.json {
             Console.json(["run_id": .string(runID), "step": .string(step), "decision": .string(word), "followed": .bool(followed)])
         } else {

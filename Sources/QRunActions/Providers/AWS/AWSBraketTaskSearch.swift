@@ -85,6 +85,6 @@ struct AWSBraketTaskSearch: Sendable {
 
     /// The REST path of a task (the ARN is one percent-encoded path label).
     static func path(_ arn: String, _ suffix: String = "") -> String {
-        "/quantum-task/" + SigV4Signer.uriEncode(arn, keepSlash: false) + suffix
+        "/quantum-task/" + PercentEncoding.uri(arn) + suffix
     }
 }

@@ -29,7 +29,7 @@ public struct AWSClient: Sendable {
     /// A query-protocol call (`Action=…&Version=…` form POST); returns the parsed XML document.
     public func query(_ action: String, _ params: [(String, String)]) async throws(AWSError) -> AWSXMLNode {
         let form = [("Action", action), ("Version", Self.queryVersion(service))] + params
-        let body = Data(FormEncoding.encode(form).utf8)
+        let body = Data(PercentEncoding.form(form).utf8)
         let response = try await send(action, method: "POST", path: "/", body: body,
                                       headers: [("Content-Type", "application/x-www-form-urlencoded; charset=utf-8")])
         guard let xml = AWSXMLNode.parse(response.body) else {
@@ -62,7 +62,7 @@ public struct AWSClient: Sendable {
         let wirePath = basePath + path
         var urlText = "\(endpoint.scheme ?? "https")://\(hostHeader)\(wirePath)"
         if !query.isEmpty {
-            urlText += "?" + query.map { "\(SigV4Signer.uriEncode($0.0, keepSlash: false))=\(SigV4Signer.uriEncode($0.1, keepSlash: false))" }.joined(separator: "&")
+            urlText += "?" + query.map { "\(PercentEncoding.uri($0.0))=\(PercentEncoding.uri($0.1))" }.joined(separator: "&")
         }
         guard let url = URL(string: urlText) else {
             throw AWSError(service: service.displayName, operation: operation, transport: .invalid("cannot build a URL for \(operation)"))

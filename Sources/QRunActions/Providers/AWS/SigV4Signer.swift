@@ -93,7 +93,7 @@ public struct SigV4Signer: Sendable {
 
     /// The canonical URI of a wire path: normalised, then encoded once more (keeping `/`).
     public static func canonicalURI(_ path: String) -> String {
-        uriEncode(normalize(path.isEmpty ? "/" : path), keepSlash: true)
+        PercentEncoding.uri(normalize(path.isEmpty ? "/" : path), keepSlash: true)
     }
 
     /// Removes `.` and `..` segments and empty segments (`//`), keeping a trailing slash.
@@ -115,7 +115,7 @@ public struct SigV4Signer: Sendable {
 
     /// The canonical query string of decoded name/value pairs.
     public static func canonicalQuery(_ items: [(String, String)]) -> String {
-        items.map { (uriEncode($0.0, keepSlash: false), uriEncode($0.1, keepSlash: false)) }
+        items.map { (PercentEncoding.uri($0.0), PercentEncoding.uri($0.1)) }
             .sorted { $0.0 != $1.0 ? Array($0.0.utf8).lexicographicallyPrecedes(Array($1.0.utf8)) : Array($0.1.utf8).lexicographicallyPrecedes(Array($1.1.utf8)) }
             .map { "\($0.0)=\($0.1)" }
             .joined(separator: "&")
@@ -140,25 +140,6 @@ public struct SigV4Signer: Sendable {
             if ch == " " || ch == "\t" { pendingSpace = true; continue }
             if pendingSpace { out.append(" "); pendingSpace = false }
             out.append(ch)
-        }
-        return out
-    }
-
-    /// RFC 3986 encoding as SigV4 wants it: unreserved characters literal, everything else
-    /// (UTF-8 bytes) as `%XX` upper-case; `/` kept when `keepSlash`.
-    public static func uriEncode(_ s: String, keepSlash: Bool) -> String {
-        var out = ""
-        out.reserveCapacity(s.utf8.count)
-        for b in s.utf8 {
-            switch b {
-            case UInt8(ascii: "A")...UInt8(ascii: "Z"), UInt8(ascii: "a")...UInt8(ascii: "z"), UInt8(ascii: "0")...UInt8(ascii: "9"),
-                 UInt8(ascii: "-"), UInt8(ascii: "_"), UInt8(ascii: "."), UInt8(ascii: "~"):
-                out.append(Character(UnicodeScalar(b)))
-            case UInt8(ascii: "/") where keepSlash:
-                out.append("/")
-            default:
-                out += String(format: "%%%02X", b)
-            }
         }
         return out
     }

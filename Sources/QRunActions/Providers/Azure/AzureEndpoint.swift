@@ -46,7 +46,7 @@ enum AzureEndpoint {
         var c = URLComponents(url: base, resolvingAgainstBaseURL: false)!
         c.percentEncodedPath = c.percentEncodedPath + path
         if !query.isEmpty {
-            c.percentEncodedQuery = query.map { "\(FormEncoding.escape($0.0))=\(FormEncoding.escape($0.1))" }.joined(separator: "&")
+            c.percentEncodedQuery = PercentEncoding.form(query)
         }
         return c.url!
     }

@@ -36,7 +36,7 @@ struct OAuthClientAuthentication: Sendable {
         }
         switch method {
         case .basic:
-            let pair = FormEncoding.escape(clientID) + ":" + FormEncoding.escape(clientSecret)
+            let pair = PercentEncoding.form(clientID) + ":" + PercentEncoding.form(clientSecret)
             headers.append(("Authorization", "Basic " + Data(pair.utf8).base64EncodedString()))
         case .body:
             form.append(("client_id", clientID))

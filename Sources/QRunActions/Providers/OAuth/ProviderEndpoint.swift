@@ -34,7 +34,7 @@ public enum ProviderEndpoint {
     public static func url(_ base: URL, _ path: String, query: [(String, String)] = []) -> URL {
         var text = base.absoluteString + path
         if !query.isEmpty {
-            text += "?" + query.map { "\(FormEncoding.escape($0.0))=\(FormEncoding.escape($0.1))" }.joined(separator: "&")
+            text += "?" + PercentEncoding.form(query)
         }
         return URL(string: text)!
     }
@@ -42,6 +42,6 @@ public enum ProviderEndpoint {
     /// A path segment with everything but unreserved characters percent-encoded, so an id can
     /// never change the path it is placed in.
     public static func segment(_ text: String) -> String {
-        FormEncoding.escape(text).replacingOccurrences(of: "+", with: "%20")
+        PercentEncoding.uri(text)
     }
 }

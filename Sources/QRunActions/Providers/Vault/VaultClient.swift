@@ -78,7 +78,7 @@ struct VaultClient: Sendable {
     func send(_ method: String, _ path: String, query: [(String, String)] = [], body: Value? = nil,
               as tokenOverride: String? = nil) async throws(ActionError) -> Reply {
         var text = address.absoluteString + "/v1/" + path
-        if !query.isEmpty { text += "?" + FormEncoding.encode(query) }
+        if !query.isEmpty { text += "?" + PercentEncoding.form(query) }
         guard let url = URL(string: text) else {
             throw ActionError.invalid("cannot build a Vault URL for the path '\(path)'")
         }
