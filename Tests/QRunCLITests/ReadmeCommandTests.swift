@@ -42,6 +42,7 @@ struct ReadmeCommandTests {
         env["PATH"] = "\(binDir):/usr/local/bin:/usr/bin:/bin"
         let leakedAWS = try #require(fakes.leakedAWSKey)
         var runs: [String] = []
+        var cancelled: String?
 
         /// A run waiting at its approval gate (for approve, reject and cancel, one each).
         func waitingRun(_ n: Int) throws -> String {
@@ -64,7 +65,16 @@ struct ReadmeCommandTests {
             if cmd.hasPrefix("qrun incident") && !cmd.contains("--help") { cmd += " --no-wait" }
             if cmd.contains("RUN_ID") {
                 let verb = cmd.split(separator: " ")[1]
-                let id = ["approve", "reject", "cancel"].contains(verb) ? try waitingRun(i) : try #require(runs.first, "an earlier command made a run")
+                let id: String
+                if ["approve", "reject", "cancel"].contains(verb) {
+                    id = try waitingRun(i)
+                    if verb == "cancel" { cancelled = id }
+                } else if verb == "resume" {
+                    // Resuming a run that waits for a person would wait with it; an ended run is reported.
+                    id = try #require(cancelled, "the README cancels a run before it resumes one")
+                } else {
+                    id = try #require(runs.first, "an earlier command made a run")
+                }
                 cmd = cmd.replacingOccurrences(of: "RUN_ID", with: id).replacingOccurrences(of: "STEP", with: "approve")
             }
             let out = try RunningProcess(executable: "/bin/sh", arguments: ["-c", cmd], environment: QRun.environment(home: ws.home, extra: env),
