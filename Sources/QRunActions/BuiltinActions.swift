@@ -3,7 +3,7 @@ import QRunCore
 /// Registers the actions this module provides: one place that later providers extend.
 public enum BuiltinActions {
     /// The core actions, `http.request`, `shell.exec`, and every provider's actions.
-    public static func registry(transport: HTTPTransport = URLSessionTransport(), settings: ProviderSettings = ProviderSettings()) -> ActionRegistry {
+    public static func registry(transport: HTTPTransport = CurlTransport(), settings: ProviderSettings = ProviderSettings()) -> ActionRegistry {
         var r = ActionRegistry.core
         r.register(HTTPRequestAction(transport: transport))
         r.register(ShellExecAction())

@@ -72,8 +72,8 @@ struct Bench {
         var http: [String: Any] = [:]
         if o.http > 0 {
             http = try await HTTPBench.run(requests: o.http, serverScript: "Tests/Fixtures/effect_server.py")
-            print(String(format: "http    %d loopback GETs  URLSession median %.2f ms, p99 %.2f ms  raw keep-alive socket median %.2f ms, p99 %.2f ms  ratio %.2f×",
-                         o.http, http["urlsession_median_ms"] as! Double, http["urlsession_p99_ms"] as! Double,
+            print(String(format: "http    %d loopback GETs  CurlTransport median %.2f ms, p99 %.2f ms  raw keep-alive socket median %.2f ms, p99 %.2f ms  ratio %.2f×",
+                         o.http, http["transport_median_ms"] as! Double, http["transport_p99_ms"] as! Double,
                          http["raw_socket_median_ms"] as! Double, http["raw_socket_p99_ms"] as! Double, http["ratio_median"] as! Double))
         }
         let data = try JSONSerialization.data(withJSONObject: ["results": results, "http": http], options: [.sortedKeys])

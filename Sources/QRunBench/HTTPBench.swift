@@ -26,21 +26,21 @@ enum HTTPBench {
                 port = Int(line.dropFirst(5)) ?? 0
             }
         }
-        let transport = URLSessionTransport()
+        let transport = CurlTransport()
         let url = URL(string: "http://127.0.0.1:\(port)/effect/bench")!
-        var viaURLSession: [Double] = []
+        var viaTransport: [Double] = []
         for i in 0..<(requests + 20) {
             let start = DispatchTime.now()
             let r = try await transport.send(HTTPRequest(method: "GET", url: url, headers: [("Idempotency-Key", "k\(i % 50)")]))
             guard r.status == 200 else { throw BenchError("status \(r.status)") }
-            if i >= 20 { viaURLSession.append(Double(DispatchTime.now().uptimeNanoseconds - start.uptimeNanoseconds) / 1e6) }
+            if i >= 20 { viaTransport.append(Double(DispatchTime.now().uptimeNanoseconds - start.uptimeNanoseconds) / 1e6) }
         }
         let raw = try rawSocket(port: port, requests: requests)
         func pct(_ xs: [Double], _ p: Double) -> Double { let s = xs.sorted(); return s[min(s.count - 1, Int(Double(s.count) * p))] }
         return ["requests": requests,
-                "urlsession_median_ms": pct(viaURLSession, 0.5), "urlsession_p99_ms": pct(viaURLSession, 0.99),
+                "transport_median_ms": pct(viaTransport, 0.5), "transport_p99_ms": pct(viaTransport, 0.99),
                 "raw_socket_median_ms": pct(raw, 0.5), "raw_socket_p99_ms": pct(raw, 0.99),
-                "ratio_median": pct(viaURLSession, 0.5) / pct(raw, 0.5)]
+                "ratio_median": pct(viaTransport, 0.5) / pct(raw, 0.5)]
     }
 
     /// Sequential keep-alive GETs on one TCP connection, parsing only Content-Length.

@@ -50,7 +50,7 @@ final class Workspace {
             providers["evidence", default: [:]]["directory"] = state.evidencePath
         }
         settings = ProviderSettings(config: providers, environment: env)
-        let transport = URLSessionTransport()
+        let transport = CurlTransport()
         var sources: [any SecretSource] = [EnvironmentSecretSource(environment: env), FileSecretSource(baseDirectory: home)]
         sources += BuiltinActions.secretSources(transport: transport, settings: settings, redactor: redactor, baseDirectory: home)
         secrets = SecretResolver(sources: sources, redactor: redactor)

@@ -30,7 +30,7 @@ struct AWSBraketActionTests {
 
     func post(_ server: PythonServer, _ path: String, _ body: Any = [String: Any]()) async throws {
         let data = try JSONSerialization.data(withJSONObject: body)
-        let r = try await URLSessionTransport().send(HTTPRequest(method: "POST", url: URL(string: server.baseURL + path)!, body: data))
+        let r = try await CurlTransport().send(HTTPRequest(method: "POST", url: URL(string: server.baseURL + path)!, body: data))
         #expect(r.status == 200)
     }
 

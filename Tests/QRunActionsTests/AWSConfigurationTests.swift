@@ -57,7 +57,7 @@ struct AWSConfigurationTests {
     }
 
     @Test func parsesQueryAndJSONErrorBodies() {
-        let client = AWSClient(service: .iam, transport: URLSessionTransport(), endpoint: URL(string: "http://127.0.0.1:1")!,
+        let client = AWSClient(service: .iam, transport: CurlTransport(), endpoint: URL(string: "http://127.0.0.1:1")!,
                                signer: SigV4Signer(credentials: AWSCredentials(accessKeyID: "A", secretAccessKey: "B"), region: "us-east-1", service: "iam"),
                                now: { Date() })
         let xml = #"<ErrorResponse xmlns="https://iam.amazonaws.com/doc/2010-05-08/"><Error><Type>Sender</Type><Code>NoSuchEntity</Code><Message>The user with name x cannot be found.</Message></Error><RequestId>1</RequestId></ErrorResponse>"#

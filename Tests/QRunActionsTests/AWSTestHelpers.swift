@@ -20,7 +20,7 @@ enum AWSTest {
 
     /// The action named `name`, configured from `env` (as the integrator registers them).
     static func action(_ name: String, env: [String: String], now: @escaping @Sendable () -> Date = { Date() }) -> any Action {
-        AWSActions.all(transport: URLSessionTransport(), settings: ProviderSettings(environment: env), now: now)
+        AWSActions.all(transport: CurlTransport(), settings: ProviderSettings(environment: env), now: now)
             .first { $0.descriptor.name == name }!
     }
 

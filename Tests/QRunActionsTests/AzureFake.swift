@@ -66,7 +66,7 @@ final class AzureFake: Sendable {
 
     /// `(remove-password, rotate)` wired to the fake.
     func actions(_ env: [String: String]? = nil) -> (remove: any Action, rotate: any Action) {
-        let all = AzureActions.all(transport: URLSessionTransport(), settings: settings(env))
+        let all = AzureActions.all(transport: CurlTransport(), settings: settings(env))
         return (all.first { $0.descriptor.name == "azure.app.remove-password" }!,
                 all.first { $0.descriptor.name == "azure.keyvault.secret.rotate" }!)
     }
@@ -82,14 +82,14 @@ final class AzureFake: Sendable {
     /// POSTs JSON to a control path.
     @discardableResult
     func control(_ path: String, _ body: Value = .object([:])) async throws -> Value {
-        let r = try await URLSessionTransport().send(method: "POST", url: URL(string: server.baseURL + path)!, json: body)
+        let r = try await CurlTransport().send(method: "POST", url: URL(string: server.baseURL + path)!, json: body)
         guard r.status == 200 else { throw TestFailure("\(path) answered \(r.status): \(r.text())") }
         return r.json
     }
 
     /// `/_fake/state` as a ``Value``.
     func state() async throws -> Value {
-        let r = try await URLSessionTransport().send(method: "GET", url: URL(string: server.baseURL + "/_fake/state")!)
+        let r = try await CurlTransport().send(method: "GET", url: URL(string: server.baseURL + "/_fake/state")!)
         return r.json
     }
 
@@ -104,7 +104,7 @@ final class AzureFake: Sendable {
 
     /// A token request as `clientID` with `secret`, straight to the fake (proves what Entra accepts).
     func tokenStatus(clientID: String, secret: String, scope: String = AzureSettings.globalGraphScope) async throws -> (Int, Value) {
-        let r = try await URLSessionTransport().send(method: "POST", url: URL(string: "\(authority)/\(Self.tenant)/oauth2/v2.0/token")!, form: [
+        let r = try await CurlTransport().send(method: "POST", url: URL(string: "\(authority)/\(Self.tenant)/oauth2/v2.0/token")!, form: [
             ("client_id", clientID), ("client_secret", secret), ("scope", scope), ("grant_type", "client_credentials"),
         ])
         return (r.status, r.json)

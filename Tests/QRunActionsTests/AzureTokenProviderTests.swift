@@ -18,7 +18,7 @@ struct AzureTokenProviderTests {
     @Test func cachesPerScopeUntilShortlyBeforeExpiry() async throws {
         let fake = try await AzureFake()
         let clock = AzureTestClock()
-        let provider = AzureTokenProvider(transport: URLSessionTransport(), now: { clock.now })
+        let provider = AzureTokenProvider(transport: CurlTransport(), now: { clock.now })
         let redactor = Redactor()
         let call = fake.call([:], redactor: redactor)
         let creds = credentials(fake)
@@ -46,9 +46,9 @@ struct AzureTokenProviderTests {
 
     @Test func aGraphTokenIsRefusedByKeyVault() async throws {
         let fake = try await AzureFake()
-        let provider = AzureTokenProvider(transport: URLSessionTransport())
+        let provider = AzureTokenProvider(transport: CurlTransport())
         let token = try await provider.token(credentials(fake), scope: AzureSettings.globalGraphScope, call: fake.call([:]))
-        let r = try await URLSessionTransport().send(method: "GET", url: URL(string: "\(fake.vault)/secrets/x/versions?api-version=7.4")!,
+        let r = try await CurlTransport().send(method: "GET", url: URL(string: "\(fake.vault)/secrets/x/versions?api-version=7.4")!,
                                                      headers: [("Authorization", "Bearer \(token)")])
         #expect(r.status == 401)
         #expect(r.json["error"]?["message"]?.stringValue == "AKV10022: Invalid audience. Expected https://vault.azure.net, found: https://graph.microsoft.com.")
@@ -56,7 +56,7 @@ struct AzureTokenProviderTests {
 
     @Test func invalidClientIsNotRetryableAndNamesTheAADSTSCode() async throws {
         let fake = try await AzureFake()
-        let provider = AzureTokenProvider(transport: URLSessionTransport())
+        let provider = AzureTokenProvider(transport: CurlTransport())
         let wrong = "Wrong~CANARY-not-the-secret-123"
         let error = await azureFailure {
             _ = try await provider.token(credentials(fake, secret: wrong), scope: AzureSettings.globalGraphScope, call: fake.call([:]))
@@ -72,7 +72,7 @@ struct AzureTokenProviderTests {
 
     @Test func unknownTenantAndClientAreNotRetryable() async throws {
         let fake = try await AzureFake()
-        let provider = AzureTokenProvider(transport: URLSessionTransport())
+        let provider = AzureTokenProvider(transport: CurlTransport())
         let tenant = await azureFailure {
             _ = try await provider.token(credentials(fake, tenant: "00000000-0000-4000-8000-000000000000"), scope: AzureSettings.globalGraphScope, call: fake.call([:]))
             return ActionResult()
@@ -92,7 +92,7 @@ struct AzureTokenProviderTests {
 
     @Test func throttlingAndOutagesAreRetryable() async throws {
         let fake = try await AzureFake()
-        let provider = AzureTokenProvider(transport: URLSessionTransport())
+        let provider = AzureTokenProvider(transport: CurlTransport())
         try await fake.fault("/login", status: 429, retryAfter: 3)
         let limited = await azureFailure {
             _ = try await provider.token(credentials(fake), scope: AzureSettings.globalGraphScope, call: fake.call([:]))

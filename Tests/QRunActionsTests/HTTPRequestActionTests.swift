@@ -8,7 +8,7 @@ import Testing
 /// failure classification, redirects refused.
 @Suite
 struct HTTPRequestActionTests {
-    let action = HTTPRequestAction(transport: URLSessionTransport())
+    let action = HTTPRequestAction(transport: CurlTransport())
 
     func call(_ params: [String: Value], env: [String: String] = [:], redactor: Redactor = Redactor(), verb: ActionVerb = .apply) -> ActionCall {
         ActionCall(runID: "r1", stepID: "s1", attempt: 1, idempotencyKey: "key-123", verb: verb, params: params, timeout: nil,

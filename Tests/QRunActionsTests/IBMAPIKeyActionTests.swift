@@ -9,7 +9,7 @@ import Testing
 @Suite
 struct IBMAPIKeyActionTests {
     func action(_ op: IBMAPIKeyOperation, _ fake: IBMFake) -> IBMAPIKeyAction {
-        IBMAPIKeyAction(op, transport: URLSessionTransport(), settings: fake.settings(), tokens: IAMTokenProvider())
+        IBMAPIKeyAction(op, transport: CurlTransport(), settings: fake.settings(), tokens: IAMTokenProvider())
     }
 
     @Test func planReadsTheKeyAndChangesNothing() async throws {
@@ -136,13 +136,13 @@ struct IBMAPIKeyActionTests {
         let fake = try IBMFake()
         defer { fake.stop() }
         let bare = ProviderSettings(config: ["ibm": ["iam_endpoint": fake.server.baseURL]], environment: [:])
-        let a = IBMAPIKeyAction(.disable, transport: URLSessionTransport(), settings: bare, tokens: IAMTokenProvider())
+        let a = IBMAPIKeyAction(.disable, transport: CurlTransport(), settings: bare, tokens: IAMTokenProvider())
         let e = await actionError { try await a.plan(fake.calls().call(["apikey_id": "ApiKey-leaked-1"], verb: .plan)) }
         #expect(e?.message == "no IBM Cloud API key configured; export IBMCLOUD_API_KEY, or set providers.ibm.api_key to a secret reference such as secret:env:NAME or secret:file:PATH")
         #expect(e?.retryable == false)
 
         let standard = ProviderSettings(config: ["ibm": ["iam_endpoint": fake.server.baseURL]], environment: ["IBMCLOUD_API_KEY": IBMFake.adminKey])
-        let b = IBMAPIKeyAction(.disable, transport: URLSessionTransport(), settings: standard, tokens: IAMTokenProvider())
+        let b = IBMAPIKeyAction(.disable, transport: CurlTransport(), settings: standard, tokens: IAMTokenProvider())
         let calls = ProviderCallFactory(env: ["IBMCLOUD_API_KEY": IBMFake.adminKey])
         let r = try await b.plan(calls.call(["apikey_id": "ApiKey-leaked-1"], verb: .plan))
         #expect(r.outputs["would_change"] == true)

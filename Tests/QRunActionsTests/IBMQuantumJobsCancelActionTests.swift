@@ -9,7 +9,7 @@ import Testing
 @Suite
 struct IBMQuantumJobsCancelActionTests {
     func action(_ fake: IBMFake, instance: String? = IBMFake.instance) -> IBMQuantumJobsCancelAction {
-        IBMQuantumJobsCancelAction(transport: URLSessionTransport(), settings: fake.settings(instance: instance), tokens: IAMTokenProvider())
+        IBMQuantumJobsCancelAction(transport: CurlTransport(), settings: fake.settings(instance: instance), tokens: IAMTokenProvider())
     }
 
     func jobStatus(_ fake: IBMFake, _ id: String) throws -> String? {

@@ -11,7 +11,7 @@ struct IBMRunbookValidationTests {
     var registry: ActionRegistry {
         var r = ActionRegistry.core
         let settings = ProviderSettings(config: [:], environment: [:])
-        for a in IBMActions.all(transport: URLSessionTransport(), settings: settings) + OAuthActions.all(transport: URLSessionTransport(), settings: settings) {
+        for a in IBMActions.all(transport: CurlTransport(), settings: settings) + OAuthActions.all(transport: CurlTransport(), settings: settings) {
             r.register(a)
         }
         return r

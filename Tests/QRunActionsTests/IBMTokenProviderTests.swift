@@ -15,7 +15,7 @@ struct IBMTokenProviderTests {
         defer { fake.stop() }
         let clock = ManualClock()
         let tokens = IAMTokenProvider(now: { clock.now() })
-        let a = IBMAPIKeyAction(.lock, transport: URLSessionTransport(), settings: fake.settings(), tokens: tokens)
+        let a = IBMAPIKeyAction(.lock, transport: CurlTransport(), settings: fake.settings(), tokens: tokens)
         let calls = fake.calls()
         _ = try await a.plan(calls.call(params, verb: .plan))
         _ = try await a.plan(calls.call(params, verb: .plan))
@@ -31,7 +31,7 @@ struct IBMTokenProviderTests {
     @Test func asksForANewTokenOnceWhenIBMAnswers401() async throws {
         let fake = try IBMFake()
         defer { fake.stop() }
-        let a = IBMAPIKeyAction(.lock, transport: URLSessionTransport(), settings: fake.settings(), tokens: IAMTokenProvider())
+        let a = IBMAPIKeyAction(.lock, transport: CurlTransport(), settings: fake.settings(), tokens: IAMTokenProvider())
         let calls = fake.calls()
         _ = try await a.plan(calls.call(params, verb: .plan))
         try fake.server.post("/_fake/expire_tokens")
@@ -46,7 +46,7 @@ struct IBMTokenProviderTests {
         let fake = try IBMFake()
         defer { fake.stop() }
         try fake.server.post("/_fake/config?expires_in=0") // every token is dead on arrival
-        let a = IBMAPIKeyAction(.lock, transport: URLSessionTransport(), settings: fake.settings(), tokens: IAMTokenProvider())
+        let a = IBMAPIKeyAction(.lock, transport: CurlTransport(), settings: fake.settings(), tokens: IAMTokenProvider())
         let e = await actionError { try await a.plan(fake.calls().call(params, verb: .plan)) }
         #expect(e?.retryable == false)
         #expect(e?.message.hasPrefix("IBM IAM did not return API key ApiKey-leaked-1: HTTP 401: BXNIM0302E") == true)

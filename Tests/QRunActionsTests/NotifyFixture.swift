@@ -15,7 +15,7 @@ struct NotifyFixture {
     static let smtpPassword = "smtp-CANARY-pw-7Hq2Lx9"
 
     let server: PythonServer
-    let transport = URLSessionTransport()
+    let transport = CurlTransport()
 
     init(_ script: String, _ args: [String] = []) throws {
         server = try PythonServer("notify/\(script)", args)

@@ -24,7 +24,7 @@ struct OAuthTokenRevokeActionTests {
             return ProviderSettings(config: ["oauth": oauth], environment: [:])
         }
         func action(introspection: Bool = true) -> OAuthTokenRevokeAction {
-            OAuthTokenRevokeAction(transport: ChallengeSafeTransport(), settings: settings(introspection: introspection))
+            OAuthTokenRevokeAction(transport: CurlTransport(), settings: settings(introspection: introspection))
         }
     }
 
@@ -75,7 +75,7 @@ struct OAuthTokenRevokeActionTests {
         #expect(try fake.revoked() == [Self.refreshToken, Self.accessToken], "revoking the refresh token revokes its grant's access token")
         let pub = try await fake.action().apply(calls().call(["token": "secret:env:PUBLIC_TOKEN", "client_id": "public-client", "public_client": true]))
         #expect(pub.outputs["client_id"] == "public-client")
-        let planned = try await OAuthTokenRevokeAction(transport: ChallengeSafeTransport(), settings: ProviderSettings(
+        let planned = try await OAuthTokenRevokeAction(transport: CurlTransport(), settings: ProviderSettings(
             config: ["oauth": ["revocation_endpoint": fake.server.baseURL + "/revoke"]], environment: [:]))
             .plan(calls().call(["token": "secret:env:PUBLIC_TOKEN", "client_id": "public-client"], verb: .plan))
         #expect(planned.summary == "would revoke the token at \(fake.server.baseURL)/revoke as public client public-client")
@@ -112,9 +112,9 @@ struct OAuthTokenRevokeActionTests {
 
         let badSecret = await actionError { try await fake.action().apply(calls(secret: "wrong-secret-0000").call(access)) }
         #expect(badSecret?.retryable == false)
-        // The 401 carries WWW-Authenticate: Basic (RFC 6749 §5.2); the transport hands back status
-        // and headers of that challenge but not its body.
-        #expect(badSecret?.message == "the authorization server refused the client authentication of client qrun-client (HTTP Basic) (HTTP 401); check client_id, client_secret and client_auth")
+        // The 401 carries WWW-Authenticate: Basic (RFC 6749 §5.2) and the RFC 6749 error body, which
+        // the transport hands back whole.
+        #expect(badSecret?.message == "the authorization server refused the client authentication of client qrun-client (HTTP Basic) (invalid_client: client authentication failed); check client_id, client_secret and client_auth")
         let badBodySecret = await actionError { try await fake.action().apply(calls(secret: "wrong-secret-0000").call(access.merging(["client_auth": "body"]) { $1 })) }
         #expect(badBodySecret?.message == "the authorization server refused the client authentication of client qrun-client (credentials in the body) (invalid_client: client authentication failed); check client_id, client_secret and client_auth")
         #expect(badBodySecret?.retryable == false)
@@ -126,12 +126,12 @@ struct OAuthTokenRevokeActionTests {
     }
 
     @Test func refusesUnsafeEndpointsAndNamesMissingSettings() async throws {
-        let remote = OAuthTokenRevokeAction(transport: ChallengeSafeTransport(), settings: ProviderSettings(
+        let remote = OAuthTokenRevokeAction(transport: CurlTransport(), settings: ProviderSettings(
             config: ["oauth": ["revocation_endpoint": "http://auth.example.com/revoke", "client_id": "c"]], environment: [:]))
         let plain = await actionError { try await remote.plan(calls().call(access, verb: .plan)) }
         #expect(plain?.message == "revocation_endpoint 'http://auth.example.com/revoke' must use https: qrun sends credentials only over TLS (plain http is allowed for 127.0.0.1 and localhost)")
 
-        let none = OAuthTokenRevokeAction(transport: ChallengeSafeTransport(), settings: ProviderSettings(config: [:], environment: [:]))
+        let none = OAuthTokenRevokeAction(transport: CurlTransport(), settings: ProviderSettings(config: [:], environment: [:]))
         let noEndpoint = await actionError { try await none.plan(calls().call(access, verb: .plan)) }
         #expect(noEndpoint?.message == "no revocation endpoint configured; pass revocation_endpoint or set providers.oauth.revocation_endpoint")
 

@@ -12,7 +12,7 @@ struct VaultFixture {
     static let rootToken = "hvs.CANARYroot7f3aQzKx9wLmP2vN"
 
     let server: PythonServer
-    let transport = URLSessionTransport()
+    let transport = CurlTransport()
 
     init() throws {
         server = try PythonServer("fakes/vault_fake.py", ["--root-token", Self.rootToken])

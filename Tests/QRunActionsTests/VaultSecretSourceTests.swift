@@ -62,11 +62,11 @@ struct VaultSecretSourceTests {
     }
 
     @Test func needsAnAddressAndAToken() async throws {
-        #expect(VaultSecretSource.configured(settings: ProviderSettings(environment: ["VAULT_TOKEN": "x"]), transport: URLSessionTransport()) == nil)
-        #expect(VaultSecretSource.configured(settings: ProviderSettings(environment: ["VAULT_ADDR": "http://127.0.0.1:1"]), transport: URLSessionTransport()) == nil)
+        #expect(VaultSecretSource.configured(settings: ProviderSettings(environment: ["VAULT_TOKEN": "x"]), transport: CurlTransport()) == nil)
+        #expect(VaultSecretSource.configured(settings: ProviderSettings(environment: ["VAULT_ADDR": "http://127.0.0.1:1"]), transport: CurlTransport()) == nil)
         let fromFile = VaultSecretSource.configured(
             settings: ProviderSettings(config: ["vault": ["address": "http://127.0.0.1:1", "token": "secret:file:/nonexistent/vault-token"]], environment: [:]),
-            transport: URLSessionTransport())
+            transport: CurlTransport())
         let r = SecretResolver(sources: [try #require(fromFile)])
         let e = await error { try await r.resolve(text: "secret:vault:secret/x#y") }
         #expect(e?.code == .notFound, "the token file is missing: \(e?.message ?? "")")

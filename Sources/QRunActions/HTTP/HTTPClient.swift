@@ -41,6 +41,18 @@ public struct HTTPResponse: Sendable {
     }
 }
 
+extension HTTPRequest {
+    /// `scheme://host:port` of a URL, for messages (never its path, query or userinfo).
+    public static func origin(_ url: URL) -> String {
+        "\(url.scheme ?? "http")://\(url.authority)"
+    }
+
+    /// `30s` or `1500ms`.
+    static func text(_ d: Duration) -> String {
+        d.milliseconds % 1000 == 0 ? "\(d.milliseconds / 1000)s" : "\(d.milliseconds)ms"
+    }
+}
+
 /// Sends HTTP requests; actions receive one through their initializers so tests can point them anywhere.
 public protocol HTTPTransport: Sendable {
     func send(_ request: HTTPRequest) async throws(ActionError) -> HTTPResponse

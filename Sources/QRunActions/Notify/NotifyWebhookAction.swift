@@ -66,7 +66,7 @@ public struct NotifyWebhookAction: Action {
         var secret: String
         var timeout: Duration
         var secrets: [String]
-        var target: String { urlIsSecret ? "the configured webhook" : URLSessionTransport.origin(url) }
+        var target: String { urlIsSecret ? "the configured webhook" : HTTPRequest.origin(url) }
     }
 
     func prepare(_ call: ActionCall) async throws(ActionError) -> Prepared {

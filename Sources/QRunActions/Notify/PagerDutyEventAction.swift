@@ -104,7 +104,7 @@ public struct PagerDutyEventAction: Action {
     public func plan(_ call: ActionCall) async throws -> ActionResult {
         let p = try await prepare(call)
         return ActionResult(outputs: ["dedup_key": .string(p.dedupKey), "event_action": .string(p.action)],
-                            summary: "would send a PagerDuty \(p.action) event with dedup_key \(p.dedupKey) to \(URLSessionTransport.origin(p.endpoint))")
+                            summary: "would send a PagerDuty \(p.action) event with dedup_key \(p.dedupKey) to \(HTTPRequest.origin(p.endpoint))")
     }
 
     /// Sends the event; PagerDuty's deduplication makes a repeat harmless.
