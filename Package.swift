@@ -51,7 +51,7 @@ let package = Package(
             ],
             plugins: ["SourceCommit"]
         ),
-        .plugin(name: "SourceCommit", capability: .buildTool()),
+        .plugin(name: "SourceCommit", capability: .buildTool(), path: "BuildPlugins/SourceCommit"),
         .executableTarget(
             name: "QRunBench",
             dependencies: ["QRunActions", .product(name: "GRDB", package: "GRDB.swift")]

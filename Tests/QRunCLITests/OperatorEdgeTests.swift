@@ -60,7 +60,8 @@ struct OperatorEdgeTests {
     @Test func cancelExitsZeroWhenTheRunEndsCancelledWhetherOrNotAnOwnerIsLive() throws {
         let ws = try TestWorkspace("cancel")
         defer { ws.cleanup() }
-        try ws.write(runbook: "slow", RunOwnershipTests.slow)
+        // Long enough that the cancel always lands while it sleeps, however loaded the machine.
+        try ws.write(runbook: "slow", RunOwnershipTests.slow.replacingOccurrences(of: "duration: 4s", with: "duration: 120s"))
         try ws.write(runbook: "gate", """
             runbook: gate
             version: 1
