@@ -23,13 +23,23 @@ enum SecretPreregistration {
 
     /// Resolves and registers everything listed in the type documentation with `resolver`'s redactor.
     static func register(runbook: Runbook, inputs: Value, configReferences: [String], environment: [String: String],
-                         resolver: SecretResolver) async {
+                         resolver: SecretResolver, limit: Duration = .seconds(5)) async {
         let texts = references(in: runbook, inputs: inputs).union(configReferences.filter { $0.hasPrefix(SecretReference.prefix) })
-        await withTaskGroup(of: Void.self) { group in
+        // Bounded: a secret store that does not answer must not hold a containment back. What was
+        // not resolved in time is resolved (and registered) at its use, as before.
+        await withTaskGroup(of: Bool.self) { group in
             for text in texts.sorted() {
                 // Resolution registers the value; a failure here is reported at the step that uses it.
-                group.addTask { _ = try? await resolver.resolve(text: text) }
+                group.addTask { _ = try? await resolver.resolve(text: text); return true }
             }
+            guard !texts.isEmpty else { return }
+            group.addTask { try? await Task.sleep(for: limit); return false }
+            var left = texts.count
+            while left > 0, let finished = await group.next() {
+                guard finished else { break }
+                left -= 1
+            }
+            group.cancelAll()
         }
         for name in runbook.declaredEnvironment {
             guard let value = environment[name], !value.isEmpty else { continue }
