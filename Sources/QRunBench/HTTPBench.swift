@@ -4,8 +4,7 @@ import QRunActions
 import Glibc
 #endif
 
-/// Loopback request latency through qrun's `URLSessionTransport` (FoundationNetworking over
-/// libcurl), against a hand-written keep-alive HTTP/1.1 client on a raw socket as the floor,
+/// Loopback request latency through qrun's `CurlTransport` (libcurl driven directly), against a hand-written keep-alive HTTP/1.1 client on a raw socket as the floor,
 /// both hitting the same local server in the same run.
 enum HTTPBench {
     static func run(requests: Int, serverScript: String) async throws -> [String: Any] {

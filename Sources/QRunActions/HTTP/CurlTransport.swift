@@ -15,7 +15,8 @@ import Synchronization
 /// Each request runs on a Dispatch worker (libcurl's easy interface blocks), so it never holds a
 /// thread of the cooperative pool. Easy handles are pooled: a handle keeps its connections open
 /// for the next request on it. Redirects are never followed (a redirect could carry credentials
-/// to another host), TLS is verified, and failures are classified as ``URLSessionTransport``'s are.
+/// to another host), TLS is verified, and failures are classified: timeouts, connection errors and
+/// unanswered requests may be retried; TLS failures, bad URLs and oversized answers may not.
 public final class CurlTransport: HTTPTransport {
     /// Idle easy handles (`CURL *`), reused for their open connections.
     private let idle = Mutex<[Handle]>([])

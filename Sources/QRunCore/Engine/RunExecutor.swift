@@ -91,7 +91,7 @@ public final class RunExecutor: Sendable {
         guard run.runbookSHA256 == runbook.source.sha256 else {
             throw ExecutorError("run \(runID) pinned runbook \(run.runbook) v\(run.runbookVersion) (sha256 \(run.runbookSHA256.prefix(12))…), not the text given; resume uses the pinned text")
         }
-        try database.checkPinnedRunbook(run: run, text: runbook.source.text)
+        try database.checkPinnedRunbook(run: run, sha256: runbook.source.sha256)
         // Whatever process runs this, it masks every secret the run can meet before it writes.
         await SecretPreregistration.register(runbook: runbook, inputs: run.inputs, configReferences: configuration.secretReferences,
                                              environment: configuration.environment, resolver: secrets)

@@ -143,14 +143,13 @@ extension QRunDatabase {
 
     /// Before a run is resumed: its pinned text must still have the SHA-256 recorded in its
     /// `run.created` audit event (and in the run row), so that state edited behind qrun's back
-    /// cannot change what a resumed run executes.
-    public func checkPinnedRunbook(run: RunRecord, text: String) throws(StoreError) {
+    /// cannot change what a resumed run executes. `actual` is the SHA-256 of the pinned text as loaded.
+    public func checkPinnedRunbook(run: RunRecord, sha256 actual: String) throws(StoreError) {
         let recorded = try read { db -> String? in
             let data = try String.fetchOne(db, sql: "SELECT data FROM audit_events WHERE run_id = ? AND kind = 'run.created' ORDER BY seq LIMIT 1",
                                            arguments: [run.id])
             return data.flatMap { try? Value.parseJSON($0) }?["sha256"]?.stringValue
         }
-        let actual = Digest.sha256Hex(Data(text.utf8))
         guard let recorded else {
             throw StoreError(.corrupt, "run \(run.id) has no run.created audit event recording its runbook's SHA-256; its state was altered outside qrun, so it is not resumed. Check `qrun audit verify`.")
         }

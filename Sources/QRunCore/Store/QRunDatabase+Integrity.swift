@@ -40,7 +40,7 @@ extension QRunDatabase {
             }
             let check = try queue.read { db in try String.fetchAll(db, sql: "PRAGMA quick_check(5)") }
             guard check == ["ok"] else {
-                throw StoreError(.corrupt, "state database \(path) is damaged (quick_check: \(check.prefix(2).joined(separator: "; "))); qrun stopped before writing anything to it. Copy it aside (`cp \(path) damaged.sqlite`) and run `qrun audit verify --state-dir DIR_OF_THE_COPY` to see which audit events survive, then restore a backup or move the file away to start afresh.")
+                throw StoreError.damaged(path, detail: "quick_check: \(check.prefix(2).joined(separator: "; "))", stoppedBefore: "writing anything to it")
             }
         } catch let e as StoreError {
             throw e

@@ -23,6 +23,11 @@ public struct StoreError: Error, Sendable, CustomStringConvertible {
 
     public var description: String { message }
 
+    /// A damaged database file: what was found, and what to do with it.
+    static func damaged(_ path: String, detail: String, stoppedBefore: String) -> StoreError {
+        StoreError(.corrupt, "state database \(path) is damaged (\(detail)); qrun stopped before \(stoppedBefore). Copy it aside (`cp \(path) damaged.sqlite`) and run `qrun audit verify --state-dir DIR_OF_THE_COPY` to see which audit events survive, then restore a backup or move the file away to start afresh.")
+    }
+
     /// Translates a SQLite error into a sentence; bound values are never included.
     static func from(_ error: Error, path: String) -> StoreError {
         if let e = error as? StoreError { return e }
@@ -33,7 +38,7 @@ public struct StoreError: Error, Sendable, CustomStringConvertible {
         case .SQLITE_NOTADB:
             return StoreError(.notADatabase, "state database \(path) is not a SQLite database; it was left untouched. Move it aside (or restore a backup) and run again.")
         case .SQLITE_CORRUPT:
-            return StoreError(.corrupt, "state database \(path) is damaged (SQLite: \(db.message ?? "corrupt")); qrun stopped before writing anything more to it. Copy it aside (`cp \(path) damaged.sqlite`), run `qrun audit verify --state-dir DIR_OF_THE_COPY` to see which audit events survive, then restore a backup or move it away to start afresh.")
+            return .damaged(path, detail: "SQLite: \(db.message ?? "corrupt")", stoppedBefore: "writing anything more to it")
         case .SQLITE_BUSY, .SQLITE_LOCKED:
             return StoreError(.locked, "state database \(path) is locked by another process and stayed locked; nothing was changed. Retry when the other qrun command has finished.")
         case .SQLITE_READONLY:
