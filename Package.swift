@@ -84,7 +84,7 @@ let package = Package(
         ),
         .target(
             name: "QRunTestSupport",
-            dependencies: ["QRunCore"],
+            dependencies: ["QRunCore", .product(name: "Crypto", package: "swift-crypto")],
             path: "Tests/QRunTestSupport"
         ),
         .testTarget(name: "QRunCoreTests", dependencies: ["QRunCore", "QRunTestSupport"]),
