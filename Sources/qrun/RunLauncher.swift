@@ -59,12 +59,13 @@ struct RunLauncher {
         return try finish(runID: outcome.runID)
     }
 
-    /// Waits for a run another process is executing, then reports it.
-    func follow(runID: String) async throws -> ExitStatus {
+    /// Waits for a run another process is executing, then reports it. It stops waiting when the
+    /// run pauses for approval, unless `untilEnd` (a cancel waits for the run to end).
+    func follow(runID: String, untilEnd: Bool = false) async throws -> ExitStatus {
         let db = try workspace.database()
         while true {
             guard let r = try db.run(runID) else { throw CLIError(.state, "run \(runID) disappeared") }
-            if r.status.isTerminal || r.status == .waiting || !workspace.isRunOwned(runID) { break }
+            if r.status.isTerminal || (r.status == .waiting && !untilEnd) || !workspace.isRunOwned(runID) { break }
             try await Task.sleep(for: .milliseconds(250))
         }
         return try finish(runID: runID)

@@ -90,7 +90,7 @@ struct CancelCommand: AsyncParsableCommand {
         // whichever process settles it.
         if ws.isRunOwned(runID) {
             if !global.json { Console.out("cancel requested; the process running \(runID) is stopping it") }
-            throw ExitCode(try await launcher.follow(runID: runID) == .cancelled ? 0 : 1)
+            throw ExitCode(try await launcher.follow(runID: runID, untilEnd: true) == .cancelled ? 0 : 1)
         }
         // Nobody owns the run: settle it here so it does not linger as open.
         let run = try db.run(runID)!
