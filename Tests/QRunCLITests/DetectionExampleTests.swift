@@ -51,6 +51,7 @@ struct DetectionExampleTests {
     /// rule, and after a burst of one token Alertmanager (the shipped routing and auth) posts a
     /// v4 webhook for that token only, with the bearer token read from its credentials file.
     @Test func realPrometheusFiresForTheBurstingTokenOnly() async throws {
+        // The token file ends with a newline, as `openssl rand -hex 32 >` (the README) writes it.
         let token = "alert-token-" + UUID().uuidString
         let capture = try WebhookCapture()
         defer { capture.stop() }
@@ -58,7 +59,7 @@ struct DetectionExampleTests {
                                         ["--port", "0", "--token", "ApiKey-alpha:ibm-quantum:60", "--token", "AKIAEXAMPLEBETA00001:braket:60"])
         defer { exporter.stop() }
         let alertmanager = try await AlertmanagerServer(config: try Self.alertmanagerConfig(receiver: capture.baseURL + Self.receiverPath),
-                                                        files: ["qrun-alert-token": token])
+                                                        files: ["qrun-alert-token": token + "\n"])
         defer { alertmanager.stop() }
         let prometheus = try await PrometheusServer(config: """
             global: { scrape_interval: 1s, evaluation_interval: 1s }
@@ -106,7 +107,7 @@ struct DetectionExampleTests {
         let capture = try WebhookCapture()
         defer { capture.stop() }
         let alertmanager = try await AlertmanagerServer(config: try Self.alertmanagerConfig(receiver: capture.baseURL + Self.receiverPath),
-                                                        files: ["qrun-alert-token": token])
+                                                        files: ["qrun-alert-token": token + "\n"])
         defer { alertmanager.stop() }
         let started = Date().addingTimeInterval(-60)
         func alert(_ name: String, _ tokenID: String, endsAt: Date? = nil) -> [String: Any] {
