@@ -56,7 +56,7 @@ struct DetectionExampleTests {
         let capture = try WebhookCapture()
         defer { capture.stop() }
         let exporter = try PythonServer("../../examples/detection/exporter.py",
-                                        ["--port", "0", "--token", "ApiKey-alpha:ibm-quantum:60", "--token", "AKIAEXAMPLEBETA00001:braket:60"])
+                                        ["--port", "0", "--token", "ApiKey-alpha:ibm-quantum:240", "--token", "AKIAEXAMPLEBETA00001:braket:240"])
         defer { exporter.stop() }
         let alertmanager = try await AlertmanagerServer(config: try Self.alertmanagerConfig(receiver: capture.baseURL + Self.receiverPath),
                                                         files: ["qrun-alert-token": token + "\n"])
@@ -72,17 +72,17 @@ struct DetectionExampleTests {
             """, files: ["rules-fast.yml": try Self.shipped("rules-fast.yml")])
         defer { prometheus.stop() }
 
-        // Given both tokens scraped and evaluated at their steady rate, nothing firing.
-        try await Self.waitUntil("both tokens have a 30-minute count and a baseline") {
-            let observed = try await prometheus.query("token_id_provider:qrun_example_qpu_job_submissions:increase30m")
+        // Given both tokens (4 jobs a second each) scraped long enough for a baseline above the
+        // floor of 5, so the rule compares with the baseline itself; nothing firing.
+        try await Self.waitUntil("both tokens have a baseline above the floor", timeout: 90) {
             let baseline = try await prometheus.query("token_id_provider:qrun_example_qpu_job_submissions:baseline30m")
-            return observed.count == 2 && baseline.count == 2
+            return baseline.count == 2 && baseline.allSatisfy { (($0["value"] as? [Any])?.last as? String).flatMap(Double.init) ?? 0 > 5 }
         }
         #expect(try await prometheus.alerts().isEmpty)
         #expect(try capture.requests().isEmpty)
 
-        // When token A submits 50 jobs a second.
-        let (status, _) = try await FakeHTTP.send("POST", exporter.baseURL + "/burst?token_id=ApiKey-alpha&per_minute=3000")
+        // When token A submits 100 more jobs a second (26 times its rate).
+        let (status, _) = try await FakeHTTP.send("POST", exporter.baseURL + "/burst?token_id=ApiKey-alpha&per_minute=6000")
         #expect(status == 200)
 
         // Then a firing webhook arrives, for A only, with the bearer token.
@@ -94,6 +94,8 @@ struct DetectionExampleTests {
             #expect(request.header("Content-Type") == ["application/json"])
             Self.expectWebhookV4(try request.json(), status: "firing", tokenID: "ApiKey-alpha", provider: "ibm-quantum")
         }
+        let annotations = try #require(((try requests[0].json()["alerts"] as? [[String: Any]])?.first?["annotations"]) as? [String: String])
+        #expect(Double(annotations["baseline_30m"] ?? "") ?? 0 > 5, "fired against the baseline, not the floor: \(annotations)")
         let held = try await prometheus.alerts()
         #expect(!held.isEmpty)
         #expect(held.allSatisfy { ($0["labels"] as? [String: String])?["token_id"] == "ApiKey-alpha" }, "\(held)")
