@@ -47,6 +47,36 @@ struct DetectionExampleTests {
         #expect(try route(["alertname=DiskFull", "token_id=ApiKey-alpha"]) == "null")
     }
 
+    /// The exporter serves a valid text-format counter per token, adds an injected count exactly,
+    /// and answers a bad request with a one-sentence error instead of changing anything.
+    @Test func exporterServesTheCounterAndTakesBursts() async throws {
+        let exporter = try PythonServer("../../examples/detection/exporter.py",
+                                        ["--port", "0", "--token", "ApiKey-calm:ibm-quantum:0", "--token", "AKIAEXAMPLEQUIET0001:braket:0"])
+        defer { exporter.stop() }
+        func metrics() throws -> String { String(decoding: try Data(contentsOf: URL(string: exporter.baseURL + "/metrics")!), as: UTF8.self) }
+        let before = try metrics()
+        #expect(before.contains("# TYPE qrun_example_qpu_job_submissions_total counter"))
+        #expect(before.contains(#"qrun_example_qpu_job_submissions_total{token_id="ApiKey-calm",provider="ibm-quantum"} 0"#))
+        let lint = try PrometheusTools.run("promtool", ["check", "metrics"], stdin: before)
+        #expect(lint.status == 0, "promtool check metrics: \(lint.stdout) \(lint.stderr)")
+
+        let (status, body) = try await FakeHTTP.send("POST", exporter.baseURL + "/burst?token_id=ApiKey-calm&count=500")
+        #expect(status == 200)
+        #expect((body as? [String: Any])?["submitted"] as? Int == 500)
+        let after = try metrics()
+        #expect(after.contains(#"qrun_example_qpu_job_submissions_total{token_id="ApiKey-calm",provider="ibm-quantum"} 500"#))
+        #expect(after.contains(#"qrun_example_qpu_job_submissions_total{token_id="AKIAEXAMPLEQUIET0001",provider="braket"} 0"#))
+
+        for (query, expected) in [("token_id=ApiKey-nobody&count=1", 404), ("token_id=ApiKey-calm&count=-3", 400),
+                                  ("token_id=ApiKey-calm&per_minute=lots", 400), ("token_id=ApiKey-calm", 400)] {
+            let (status, body) = try await FakeHTTP.send("POST", exporter.baseURL + "/burst?" + query)
+            #expect(status == expected, "\(query)")
+            let message = (body as? [String: Any])?["error"] as? String ?? ""
+            #expect(message.hasSuffix(".") && message.components(separatedBy: ". ").count == 1, "one sentence: \(message)")
+        }
+        #expect(try metrics() == after)
+    }
+
     /// Prometheus scrapes the exporter (two steady tokens), evaluates the fast variant of the
     /// rule, and after a burst of one token Alertmanager (the shipped routing and auth) posts a
     /// v4 webhook for that token only, with the bearer token read from its credentials file.

@@ -15,10 +15,10 @@ public enum PrometheusTools {
         FileManager.default.isExecutableFile(atPath: "/usr/bin/" + name)
     }
 
-    /// Runs `/usr/bin/<tool> args…` in `cwd` to completion (killed after 60 s).
-    public static func run(_ tool: String, _ args: [String], cwd: String? = nil) throws -> ProcessOutput {
+    /// Runs `/usr/bin/<tool> args…` in `cwd`, with `stdin` as its input, to completion (killed after 60 s).
+    public static func run(_ tool: String, _ args: [String], cwd: String? = nil, stdin: String? = nil) throws -> ProcessOutput {
         let p = try RunningProcess(executable: "/usr/bin/" + tool, arguments: args, environment: ["PATH": "/usr/bin:/bin"],
-                                   cwd: cwd, stdin: nil)
+                                   cwd: cwd, stdin: stdin)
         return p.wait(timeout: 60)
     }
 
