@@ -24,6 +24,7 @@ struct Bench {
     static func main() async throws {
         var o = Options()
         var args = Array(CommandLine.arguments.dropFirst())
+        if args.first == "serve" { return try ServeBench.main(Array(args.dropFirst())) }
         while !args.isEmpty {
             let a = args.removeFirst()
             func value() -> String { args.isEmpty ? "" : args.removeFirst() }

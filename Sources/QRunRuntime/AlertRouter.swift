@@ -45,8 +45,9 @@ public struct AlertRouter: Sendable {
                                                  extra: ["endpoint": .string(endpoint)])
                     do {
                         let given = try Self.inputs(of: trigger, alert: alert)
-                        let request = try starter.request(runbook: runbook, given: given, supplier: .trigger, mode: .apply,
+                        var request = try starter.request(runbook: runbook, given: given, supplier: .trigger, mode: .apply,
                                                           trigger: context, alertInstance: alert.instance)
+                        request.absorbWindow = runbook.absorbWindow
                         if alert.isResolved {
                             plan.resolved.append(ResolvedAlert(runbook: runbook.name, instance: alert.instance, concurrencyKey: request.concurrencyKey,
                                                                trigger: context.value, actor: context.actor))

@@ -155,3 +155,45 @@ final class UnsafeSendableBox: @unchecked Sendable {
     func set(_ i: Int, _ v: Int) { storage.withUnsafeMutableBufferPointer { $0[i] = v } }
     var values: [Int] { storage }
 }
+
+/// After a containment succeeded, more alerts for its key attach to it for `concurrency.absorb`;
+/// after a failed one, the next alert tries again.
+@Suite(.serialized) struct ServeAbsorbTests {
+    @Test func alertsAfterASuccessAttachButAfterAFailureStartAgain() throws {
+        let ws = try TestWorkspace("serve-absorb")
+        defer { ws.cleanup() }
+        let effects = try EffectServer()
+        defer { effects.stop() }
+        try ws.write(runbook: "contain", """
+            runbook: contain
+            version: 1
+            inputs:
+              token_id: { type: string, required: true }
+              path: { type: string, default: effect }
+            concurrency: { key: "contain/${{ inputs.token_id }}", absorb: 10m }
+            triggers:
+              - alert: { match: { alertname: TokenLeak } }
+                inputs: { token_id: "${{ alert.labels.token_id }}", path: "${{ alert.labels.path }}" }
+            steps:
+              - id: revoke
+                uses: http.request
+                with: { method: POST, url: "\(effects.baseURL)/${{ inputs.path }}/revoke-${{ inputs.token_id }}" }
+            """)
+        let serve = try ServeProcess(home: ws.home)
+        func post(_ token: String, path: String, id: String) throws -> String {
+            let body = #"{"status":"firing","labels":{"alertname":"TokenLeak","token_id":"\#(token)","path":"\#(path)"},"id":"\#(id)"}"#
+            let a = try serve.signedAlert(body)
+            #expect(a.status == 200, "\(a.body)")
+            return try #require(((try a.json()["decisions"] as? [[String: Any]])?.first?["run_id"]) as? String)
+        }
+        let ok = try post("tok-ok", path: "effect", id: "a1")
+        _ = try serve.waitForRun(ok)
+        #expect(try post("tok-ok", path: "effect", id: "a2") == ok, "a later alert attaches to the run that succeeded")
+        let failed = try post("tok-bad", path: "status/500", id: "b1")
+        #expect(try serve.waitForRun(failed, timeout: 120)["status"] as? String == "failed")
+        let retried = try post("tok-bad", path: "effect", id: "b2")
+        #expect(retried != failed, "after a failure the next alert starts the containment again")
+        #expect(try serve.waitForRun(retried)["status"] as? String == "succeeded")
+        _ = serve.stop()
+    }
+}

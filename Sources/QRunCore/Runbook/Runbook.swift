@@ -30,6 +30,9 @@ public struct Runbook: Sendable {
     public var source: RunbookSource
     /// Where the concurrency key's value stands, for validation messages.
     public var concurrencyLocation: SourceLocation? = nil
+    /// `concurrency.absorb`: how long after a run with the same key succeeded an alert still
+    /// attaches to it instead of starting the containment again (default 1h; 0s: never).
+    public var absorbWindow: Duration = .seconds(3600)
 
     /// Every step, main first, then `on_failure`.
     public var allSteps: [StepSpec] { steps + onFailure }

@@ -57,10 +57,13 @@ struct RunbookBuilder {
 
         var concurrency: Template?
         var concurrencyLocation: SourceLocation?
+        var absorb: Duration?
         if let node = fields["concurrency"] {
             var keyNode: Node? = node
             if case .mapping(let m) = node {
-                keyNode = members(m, allowed: ["key"], context: "in concurrency")["key"]
+                let f = members(m, allowed: ["key", "absorb"], context: "in concurrency")
+                keyNode = f["key"]
+                if let a = f["absorb"] { absorb = duration(a, what: "absorb") }
                 if keyNode == nil { fail(node, "concurrency needs a 'key', e.g. key: \"credential-leak/${{ inputs.token_id }}\"") }
             }
             if let keyNode {
@@ -93,10 +96,12 @@ struct RunbookBuilder {
             failAt(root, "runbook has \(steps.count + onFailure.count) steps; the limit is \(limits.maxSteps)")
         }
         guard issues.isEmpty else { return nil }
-        return Runbook(name: name, version: version, description: description, inputs: inputs,
-                       declaredEnvironment: env, concurrency: concurrency, maxParallel: maxParallel,
-                       triggers: triggers, steps: steps, onFailure: onFailure,
-                       source: RunbookSource(path: path, text: text), concurrencyLocation: concurrencyLocation)
+        var runbook = Runbook(name: name, version: version, description: description, inputs: inputs,
+                              declaredEnvironment: env, concurrency: concurrency, maxParallel: maxParallel,
+                              triggers: triggers, steps: steps, onFailure: onFailure,
+                              source: RunbookSource(path: path, text: text), concurrencyLocation: concurrencyLocation)
+        if let absorb { runbook.absorbWindow = absorb }
+        return runbook
     }
 
     // MARK: - Node helpers

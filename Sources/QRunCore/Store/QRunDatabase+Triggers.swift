@@ -14,6 +14,10 @@ public struct RunRequest: Sendable {
     /// The alert instance it answers: a repeat of the same firing attaches to the run it started,
     /// even once that run has ended, instead of starting the containment again.
     public var alertInstance: AlertInstance?
+    /// When set (alerts), a run with the same concurrency key that succeeded within this long
+    /// absorbs the trigger: a storm that outlives a fast containment does not start it again.
+    /// A run that failed or was cancelled absorbs nothing, so the next alert tries again.
+    public var absorbWindow: Duration?
 
     public init(id: String, runbook: Runbook, mode: RunMode, inputs: Value, trigger: Value, concurrencyKey: String?,
                 actor: String, alertInstance: AlertInstance? = nil) {
@@ -113,6 +117,22 @@ extension QRunDatabase {
                     let existing = try Self.run(from: row)
                     try self.attach(db, run: existing, trigger: request.trigger, reason: ["alert_fingerprint": .string(instance.fingerprint)],
                                     inputs: request.inputs, actor: request.actor, now: now)
+                    outcomes.append(.attached(existing))
+                    continue
+                }
+                if let window = request.absorbWindow, window > .zero, let key = request.concurrencyKey,
+                   let row = try Row.fetchOne(db, sql: """
+                       SELECT * FROM runs WHERE concurrency_key = ? AND status = 'succeeded' AND finished_at >= ?
+                       ORDER BY finished_at DESC LIMIT 1
+                       """, arguments: [key, Timestamp.format(Date().addingTimeInterval(-Double(window.components.seconds)))]),
+                   try Row.fetchOne(db, sql: "SELECT 1 FROM runs WHERE concurrency_key = ? AND status IN ('pending','running','waiting')", arguments: [key]) == nil {
+                    let existing = try Self.run(from: row)
+                    try self.attach(db, run: existing, trigger: request.trigger, reason: ["concurrency_key": .string(key), "absorbed_after_success": true],
+                                    inputs: request.inputs, actor: request.actor, now: now)
+                    if let instance = request.alertInstance {
+                        try db.execute(sql: "INSERT OR IGNORE INTO alert_instances (runbook, fingerprint, starts_at, run_id) VALUES (?, ?, ?, ?)",
+                                       arguments: [request.runbook.name, instance.fingerprint, instance.startsAt, existing.id])
+                    }
                     outcomes.append(.attached(existing))
                     continue
                 }

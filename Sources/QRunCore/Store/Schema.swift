@@ -143,6 +143,7 @@ enum Schema {
                     decided_at TEXT NOT NULL,
                     PRIMARY KEY (run_id, step_id, principal)
                 ) WITHOUT ROWID;
+                CREATE INDEX runs_by_concurrency_key ON runs (concurrency_key, finished_at) WHERE concurrency_key IS NOT NULL;
                 """)
         }
         return m
