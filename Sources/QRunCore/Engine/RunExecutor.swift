@@ -16,6 +16,8 @@ public struct ExecutorConfiguration: Sendable {
     /// Secret references of the workspace config (provider credentials), resolved and registered
     /// for masking before any execution writes anything (see `docs/secrets.md`).
     public var secretReferences: [String] = []
+    /// Time and waiting (backoffs, timeouts, approval deadlines).
+    public var clock: any EngineClock = SystemEngineClock()
 
     public init() {}
 }

@@ -2,7 +2,7 @@ import Foundation
 
 extension RunSession {
     func perform(_ command: EngineCommand) {
-        let now = Date()
+        let now = clock.now()
         switch command {
         case .start(let id, let attempt):
             // Draining for a shutdown: the step is not started and nothing about it is recorded,
@@ -149,18 +149,20 @@ extension RunSession {
     /// counts from when the step began waiting, across resumes).
     func scheduleApprovalDeadline(_ id: String, after delay: Duration) {
         let inbox = self.inbox
+        let clock = self.clock
         timers[id]?.cancel()
         timers[id] = Task {
-            try? await Task.sleep(for: delay)
+            try? await clock.sleep(for: delay)
             if !Task.isCancelled { inbox.post(.approvalExpired(step: id)) }
         }
     }
 
     func scheduleTimer(_ id: String, after delay: Duration) {
         let inbox = self.inbox
+        let clock = self.clock
         timers[id]?.cancel()
         timers[id] = Task {
-            try? await Task.sleep(for: delay)
+            try? await clock.sleep(for: delay)
             if !Task.isCancelled { inbox.post(.retryDue(step: id)) }
         }
     }

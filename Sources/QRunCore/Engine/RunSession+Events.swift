@@ -2,7 +2,7 @@ import Foundation
 
 extension RunSession {
     func handle(_ event: Event) throws {
-        let now = Date()
+        let now = clock.now()
         switch event {
         case .finished(let id, let attempt, let result, let ms):
             guard liveAttempt[id] == attempt, machine.state(of: id)?.status == .running else { return }
@@ -155,8 +155,9 @@ extension RunSession {
             inbox.post(.finished(step: id, attempt: attempt, result: result, milliseconds: elapsed.milliseconds))
         }
         if let t = l.step.timeout {
+            let clock = self.clock
             timeouts[id] = Task {
-                try? await Task.sleep(for: t)
+                try? await clock.sleep(for: t)
                 if !Task.isCancelled { inbox.post(.timedOut(step: id, attempt: attempt)) }
             }
         }

@@ -44,6 +44,7 @@ final class RunSession {
     var staticScope: (inputs: Value, run: Value, alert: Value, event: Value, env: Value)
 
     var db: QRunDatabase { executor.database }
+    var clock: any EngineClock { executor.configuration.clock }
     var actor: String { executor.configuration.actor }
     var verb: ActionVerb { run.mode == .drill ? .plan : .apply }
 
@@ -89,7 +90,7 @@ final class RunSession {
         let resumed = run.status != .pending
         batch.audit(run.id, resumed ? "run.resumed" : "run.started", actor: actor, ["mode": .string(run.mode.rawValue)])
         notes.append(ProgressEvent(kind: resumed ? .runResumed : .runStarted, runID: run.id, status: run.status.rawValue))
-        let now = Date()
+        let now = clock.now()
         for (id, rec) in records where rec.status == .running {
             batch.append(.attemptEnded(AttemptRecord(runID: run.id, stepID: id, attempt: rec.attempt, verb: verb.rawValue,
                                                      status: "interrupted", startedAt: rec.startedAt ?? now, finishedAt: now,
