@@ -33,7 +33,7 @@ extension IncidentReport {
         svg text.id{font-size:13px;font-weight:bold}svg text.action{font:11px "DejaVu Sans Mono",monospace;fill:#4a545e}
         svg text.detail{font-size:11px;font-weight:bold}svg text.band{font-size:11px;fill:var(--muted);text-transform:uppercase;letter-spacing:.05em}
         svg rect.tag{fill:#fff;stroke:#7d8791}svg text.tag{font-size:10px;fill:#4a545e}
-        svg .edge{fill:none;stroke:#7d8791;stroke-width:1.6}svg .edge.blocked{stroke:#b3261e;stroke-dasharray:6 4}
+        svg .edge{fill:none;stroke:#7d8791;stroke-width:1.6;stroke-linejoin:round}svg .edge.blocked{stroke:#b3261e;stroke-dasharray:6 4}
         svg .sep{stroke:var(--line);stroke-width:1.5;stroke-dasharray:4 4}
         svg line.tick{stroke:#e3e7eb}svg text.tick{font-size:10px;fill:var(--muted)}svg rect.stripe{fill:#f8fafb}
         svg text.label{font:12px "DejaVu Sans Mono",monospace}svg text.none{font-size:11px;fill:#8c8c8c;font-style:italic}

@@ -5,7 +5,7 @@ import Foundation
 /// the `on_failure` steps in a band of their own. Every text is escaped (``HTMLText``).
 struct SVGDAG {
     var report: IncidentReport
-    static let nodeWidth = 196.0, nodeHeight = 60.0, columnPitch = 252.0, rowPitch = 78.0, margin = 16.0, bandLabel = 26.0
+    static let nodeWidth = 196.0, nodeHeight = 60.0, columnPitch = 252.0, rowPitch = 78.0, margin = 16.0, bandLabel = 34.0
 
     func render() -> String {
         let layout = report.layout
@@ -42,13 +42,26 @@ struct SVGDAG {
             svg += "<line class=\"sep\" x1=\"\(Self.margin)\" y1=\"\(y)\" x2=\"\(width - Self.margin)\" y2=\"\(y)\"/>\n"
             svg += "<text class=\"band\" x=\"\(Self.margin)\" y=\"\(y + 18)\">on_failure: runs only when a main step fails</text>\n"
         }
+        var lanes: [Double: Int] = [:]
         for e in layout.edges {
             guard let a = position[e.from], let b = position[e.to] else { continue }
             let blocked = byID[e.from]?.status == .failed || byID[e.from]?.status == .cancelled
             let x1 = a.x + Self.nodeWidth, y1 = a.y + Self.nodeHeight / 2, x2 = b.x - 2, y2 = b.y + Self.nodeHeight / 2
-            let path = x2 > x1
-                ? "M\(x1),\(y1) C\(x1 + 40),\(y1) \(x2 - 40),\(y2) \(x2),\(y2)"
-                : "M\(a.x + Self.nodeWidth / 2),\(a.y + Self.nodeHeight) L\(b.x + Self.nodeWidth / 2),\(b.y - 2)"
+            let span = (layout.node(e.to)?.level ?? 0) - (layout.node(e.from)?.level ?? 0)
+            let path: String
+            if x2 <= x1 {
+                path = "M\(a.x + Self.nodeWidth / 2),\(a.y + Self.nodeHeight) L\(b.x + Self.nodeWidth / 2),\(b.y - 2)"
+            } else if span > 1 {
+                // An edge that skips levels runs in the gaps (column gap, the lane above the target's
+                // row, column gap), never behind a box it does not connect.
+                let lane = b.y - 9
+                let n = Double(lanes[lane, default: 0])
+                lanes[lane, default: 0] += 1
+                let ly = lane - 3 * n, gx1 = x1 + 14 + 4 * n, gx2 = x2 - 16 - 4 * n
+                path = "M\(x1),\(y1) H\(gx1) V\(ly) H\(gx2) V\(y2) H\(x2)"
+            } else {
+                path = "M\(x1),\(y1) C\(x1 + 40),\(y1) \(x2 - 40),\(y2) \(x2),\(y2)"
+            }
             svg += "<path class=\"edge\(blocked ? " blocked" : "")\" d=\"\(path)\" marker-end=\"url(#arrow\(blocked ? "-blocked" : ""))\"/>\n"
         }
         for s in report.steps {
