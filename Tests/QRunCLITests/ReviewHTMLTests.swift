@@ -59,6 +59,40 @@ struct ReviewHTMLTests {
         }
     }
 
+    @Test(.enabled(if: Prerequisite.required(HeadlessChromium.available), "Debian chromium is not installed (scripts/setup installs it)"))
+    func hostileStepOutputStaysTextInTheRenderedPage() throws {
+        let ws = try TestWorkspace("review-hostile")
+        defer { ws.cleanup() }
+        try ws.write(runbook: "echo", """
+            runbook: echo
+            version: 1
+            inputs:
+              note: { type: string, required: true }
+            steps:
+              - id: fail
+                uses: shell.exec
+                with: { argv: ["/bin/sh", "-c", "echo \\"$0\\" >&2; exit 3", "${{ inputs.note }}"] }
+            """)
+        let payload = "</title></text></svg><script>document.title='pwned'</script><img src=x onerror=alert(1)>\"'><svg onload=alert(2)>"
+        let run = try QRun.run(["run", "echo", "--input", "note=\(payload)", "--json"], home: ws.home)
+        let runID = try #require(try run.json()["run_id"] as? String)
+        let page = ws.home + "/review.html"
+        #expect(try QRun.run(["report", runID, "--format", "html", "--output", page], home: ws.home).status == 0)
+        let html = try String(contentsOfFile: page, encoding: .utf8)
+        #expect(html.contains("&lt;/title&gt;&lt;/text&gt;&lt;/svg&gt;&lt;script&gt;"), "the output is shown, escaped")
+
+        let profile = ws.home + "/chromium-profile"
+        try FileManager.default.createDirectory(atPath: profile, withIntermediateDirectories: true)
+        let dom = try HeadlessChromium.run(["--dump-dom"], page: page, profile: profile)
+        #expect(dom.status == 0, "\(dom.stderr.suffix(2000))")
+        let lower = dom.stdout.lowercased()
+        #expect(!lower.contains("<script") && !lower.contains("<img"), "the browser built no element from the output")
+        #expect(lower.components(separatedBy: "<svg").count - 1 == 2, "only the DAG and the timeline are SVG")
+        #expect(dom.stdout.contains("<title>qrun review \(runID)</title>"), "and nothing ran")
+        #expect(dom.stdout.contains("document.title='pwned'") || dom.stdout.contains("document.title=&#39;pwned&#39;"),
+                "the text is there, as text")
+    }
+
     @Test func theJSONReviewOfARealRunConformsAndTellsTheStory() throws {
         let ws = try TestWorkspace("review-json")
         defer { ws.cleanup() }
@@ -81,7 +115,8 @@ struct ReviewHTMLTests {
         #expect(json["containment"]?["status"] == "partial")
         #expect(json["containment"]?["uncontained_steps"] == ["rotate-guarded-secret"])
         #expect((json["containment"]?["time_to_first_containment_ms"]?.intValue ?? 0) > 0)
-        let statuses = Dictionary(uniqueKeysWithValues: (json["steps"]?.arrayValue ?? []).map { ($0["id"]?.stringValue ?? "", $0["status"]?.stringValue ?? "") })
+        let steps = json["steps"]?.arrayValue ?? []
+        let statuses = Dictionary(uniqueKeysWithValues: steps.map { ($0["id"]?.stringValue ?? "", $0["status"]?.stringValue ?? "") })
         #expect(statuses == ["snapshot": "succeeded", "approve": "succeeded", "disable-key": "succeeded", "stop-agent-sandbox": "succeeded",
                              "braket-cancel-tasks": "skipped", "rotate-guarded-secret": "failed", "notify": "cancelled", "page": "succeeded"])
         #expect(json["approvals"]?.arrayValue?.first?["actor"] == "cli:bob")

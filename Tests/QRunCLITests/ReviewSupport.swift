@@ -29,7 +29,12 @@ struct ReviewRun {
             needs: [approve]
             uses: shell.exec
             with:
-              argv: ["/bin/sh", "-c", "if [ -e disabled.marker ]; then echo disabled ${{ inputs.token_id }}; exit 0; fi; touch disabled.marker; echo 'provider answered 503' >&2; exit 75"]
+              argv:
+                - /bin/sh
+                - -c
+                - >-
+                  if [ -e disabled.marker ]; then echo disabled ${{ inputs.token_id }}; exit 0; fi;
+                  touch disabled.marker; echo 'provider answered 503' >&2; exit 75
               cwd: "\(home)"
             retry: { max_attempts: 3, backoff: constant, initial: 400ms, max: 400ms }
           - id: stop-agent-sandbox

@@ -93,7 +93,8 @@ struct IncidentReportFixture {
         set("rotate", .failed, 2310, 2500, error: Self.hostileError)
         set("notify", .cancelled, nil, 2500, attempts: 0, error: "needs rotate, which failed")
         set("page", .succeeded, 2510, 2520)
-        func attempt(_ step: String, _ n: Int, _ status: String, _ start: Int, _ end: Int, summary: String? = nil, error: String? = nil) -> AttemptRecord {
+        func attempt(_ step: String, _ n: Int, _ status: String, _ start: Int, _ end: Int,
+                     summary: String? = nil, error: String? = nil) -> AttemptRecord {
             AttemptRecord(runID: run.id, stepID: step, attempt: n, verb: "apply", status: status, startedAt: at(start), finishedAt: at(end),
                           error: error, retryable: error == nil ? nil : status == "failed" && step == "revoke", summary: summary)
         }
@@ -104,7 +105,8 @@ struct IncidentReportFixture {
             attempt("rotate", 1, "failed", 2310, 2500, error: Self.hostileError),
             attempt("page", 1, "succeeded", 2510, 2520, summary: "no-op"),
         ]
-        let approvals = [ApprovalRecord(runID: run.id, stepID: "gate", approved: true, actor: "cli:bob", comment: "go <b>now</b>", decidedAt: at(880))]
+        let approvals = [ApprovalRecord(runID: run.id, stepID: "gate", approved: true, actor: "cli:bob", comment: "go <b>now</b>",
+                                        decidedAt: at(880))]
         var finished = run
         finished.status = .failed
         finished.finishedAt = at(2530)

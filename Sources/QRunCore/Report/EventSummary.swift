@@ -9,7 +9,8 @@ enum EventSummary {
         let step = s("step"), attempt = d["attempt"]?.intValue.map { " attempt \($0)" } ?? ""
         switch e.kind {
         case "run.created":
-            return "run created from \(s("runbook")) v\(s("version")) (\(s("mode"))), triggered by \(d["trigger"]?["source"]?.interpolationText ?? "?")"
+            let source = d["trigger"]?["source"]?.interpolationText ?? "?"
+            return "run created from \(s("runbook")) v\(s("version")) (\(s("mode"))), triggered by \(source)"
         case "run.started", "run.resumed": return e.kind == "run.started" ? "run started" : "run resumed"
         case "run.finished", "run.status": return "run \(s("status"))"
         case "trigger.attached":

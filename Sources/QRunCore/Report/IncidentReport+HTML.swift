@@ -42,10 +42,14 @@ extension IncidentReport {
             ?? "<span class=\"warn\">\(esc(containmentWords))</span>")
         f += fact("Time to contain", timeToContain.map { "<span class=\"ok\">\(DurationParser.format($0))</span>" }
             ?? "<span class=\"\(containmentStatus == "drill" ? "warn" : "bad")\">\(esc(containmentWords))</span>")
-        f += fact("Finished", run.finishedAt.map { "\(esc(Timestamp.format($0))) <span class=\"sub\">(\(Timeline.relative(offsetMS($0))))</span>" } ?? "not yet")
+        f += fact("Finished", run.finishedAt.map {
+            "\(esc(Timestamp.format($0))) <span class=\"sub\">(\(Timeline.relative(offsetMS($0))))</span>"
+        } ?? "not yet")
         f += fact("Audit chain", chain.isIntact ? "<span class=\"ok\">intact</span>, \(chain.events) events" : "<span class=\"bad\">BROKEN</span>")
-        f += fact("Triggered by", esc(triggers[0].headline) + (later > 0 ? "; <b style=\"display:inline\">\(later)</b> later trigger\(later == 1 ? "" : "s") attached" : ""), "wide")
-        f += fact("Runbook (pinned)", "<code>\(esc(run.runbook))</code> v\(run.runbookVersion) · sha256 <code>\(esc(run.runbookSHA256))</code>", "wide")
+        let attached = later > 0 ? "; <b style=\"display:inline\">\(later)</b> later trigger\(later == 1 ? "" : "s") attached" : ""
+        f += fact("Triggered by", esc(triggers[0].headline) + attached, "wide")
+        f += fact("Runbook (pinned)", "<code>\(esc(run.runbook))</code> v\(run.runbookVersion) · sha256 <code>\(esc(run.runbookSHA256))</code>",
+                  "wide")
         f += fact("Inputs", "<code>\(esc(run.inputs.jsonText))</code>", "full")
         return f + "</div>\n"
     }
@@ -66,8 +70,12 @@ extension IncidentReport {
             h += "<li><b>\(t.attached ? "attached" : "started the run")</b> <span class=\"mono\">\(esc(t.at))</span>: \(esc(t.headline))"
             if let a = t.alert {
                 if let f = a.fingerprint { h += " · fingerprint <code>\(esc(f))</code>" }
-                if !a.labels.isEmpty { h += "<br>labels: " + a.labels.map { "<span class=\"kv mono\">\(esc($0.name))=\(esc($0.value))</span>" }.joined() }
-                if !a.annotations.isEmpty { h += "<br>annotations: " + a.annotations.map { "<b>\(esc($0.name))</b>: \(esc($0.value))" }.joined(separator: "; ") }
+                if !a.labels.isEmpty {
+                    h += "<br>labels: " + a.labels.map { "<span class=\"kv mono\">\(esc($0.name))=\(esc($0.value))</span>" }.joined()
+                }
+                if !a.annotations.isEmpty {
+                    h += "<br>annotations: " + a.annotations.map { "<b>\(esc($0.name))</b>: \(esc($0.value))" }.joined(separator: "; ")
+                }
             } else if t.source != "cli" {
                 h += "<br><code>\(esc(t.raw.jsonText))</code>"
             }
@@ -83,8 +91,10 @@ extension IncidentReport {
         for s in steps {
             var detail = esc(s.error ?? "")
             if let c = condition(s.stepID) { detail = "if <code>\(esc(c))</code>" + (detail.isEmpty ? "" : "<br>\(detail)") }
-            h += "<tr class=\"\(esc(s.status.rawValue))\"><td class=\"nw\"><code>\(esc(s.stepID))</code>\(s.phase == .onFailure ? " <small>(on_failure)</small>" : "")</td>"
-            h += "<td class=\"nw\"><code>\(esc(s.action))</code></td><td>\(esc(needs(s.stepID).joined(separator: ", ")))</td><td>\(esc(s.status.rawValue))</td>"
+            let phase = s.phase == .onFailure ? " <small>(on_failure)</small>" : ""
+            h += "<tr class=\"\(esc(s.status.rawValue))\"><td class=\"nw\"><code>\(esc(s.stepID))</code>\(phase)</td>"
+            h += "<td class=\"nw\"><code>\(esc(s.action))</code></td><td>\(esc(needs(s.stepID).joined(separator: ", ")))</td>"
+            h += "<td>\(esc(s.status.rawValue))</td>"
             h += "<td class=\"num\">\(s.attempt)</td><td class=\"t\">\(s.startedAt.map { Timeline.relative(offsetMS($0)) } ?? "")</td>"
             h += "<td class=\"num\">\(duration(s))</td><td>\(detail)</td></tr>\n"
         }

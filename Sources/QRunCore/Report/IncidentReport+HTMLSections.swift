@@ -10,7 +10,9 @@ extension IncidentReport {
             h += e.sealed == true ? "<span class=\"ok\">sealed</span>" : "<span class=\"warn\">not sealed</span>"
             h += ", in <code>\(esc(e.directory))</code>"
             if let c = e.collectedAt { h += ", collected \(esc(c))" }
-            if let m = e.manifestSHA256 { h += "<br>manifest sha256 <code>\(esc(m))</code>" + (e.auditSeq.map { " (recorded in audit event #\($0))" } ?? "") }
+            if let m = e.manifestSHA256 {
+                h += "<br>manifest sha256 <code>\(esc(m))</code>" + (e.auditSeq.map { " (recorded in audit event #\($0))" } ?? "")
+            }
             if let p = e.problems {
                 h += p.isEmpty ? "<br><span class=\"ok\">every hash re-checked: intact</span>"
                     : "<br><span class=\"bad\">CHANGED</span>: " + p.map(esc).joined(separator: "; ")
@@ -19,11 +21,13 @@ extension IncidentReport {
             guard !e.items.isEmpty else { continue }
             h += "<table><tr><th>Item</th><th>Kind</th><th>Size</th><th>SHA-256</th></tr>"
             for i in e.items.prefix(Self.evidenceItemsShown) {
-                h += "<tr><td><code>\(esc(i.path ?? i.source))</code></td><td>\(esc(i.kind))</td><td class=\"num\">\(i.size.map(String.init) ?? "")</td>"
+                h += "<tr><td><code>\(esc(i.path ?? i.source))</code></td><td>\(esc(i.kind))</td>"
+                h += "<td class=\"num\">\(i.size.map(String.init) ?? "")</td>"
                 h += "<td>\(i.sha256.map { "<code>\(esc($0))</code>" } ?? esc(i.note ?? ""))</td></tr>"
             }
             if e.items.count > Self.evidenceItemsShown {
-                h += "<tr><td colspan=\"4\">… \(e.items.count - Self.evidenceItemsShown) more items (every item: <code>qrun report --format json</code>)</td></tr>"
+                h += "<tr><td colspan=\"4\">… \(e.items.count - Self.evidenceItemsShown) more items"
+                h += " (every item: <code>qrun report --format json</code>)</td></tr>"
             }
             h += "</table>"
         }
@@ -49,13 +53,16 @@ extension IncidentReport {
         let list = actions
         guard !list.isEmpty else { return "" }
         var h = "<section id=\"actions\"><h2>Provider actions</h2><table class=\"fixed\"><colgroup><col style=\"width:17%\">"
-        h += "<col style=\"width:3%\"><col style=\"width:15%\"><col style=\"width:7%\"><col style=\"width:9%\"><col style=\"width:27%\"><col></colgroup><tr><th>Step</th><th>#</th><th>Action</th><th>Started</th>"
+        h += ["3%", "15%", "7%", "9%", "27%"].map { "<col style=\"width:\($0)\">" }.joined() + "<col></colgroup>"
+        h += "<tr><th>Step</th><th>#</th><th>Action</th><th>Started</th>"
         h += "<th>Outcome</th><th>Request (redacted)</th><th>Result</th></tr>"
         for a in list {
             h += "<tr class=\"\(esc(a.status))\"><td class=\"nw\"><code>\(esc(a.step))</code></td><td class=\"num\">\(a.attempt)</td>"
-            h += "<td class=\"nw\"><code>\(esc(a.action))</code><br>\(esc(a.verb))</td><td class=\"t\">\(Timeline.relative(offsetMS(a.startedAt)))</td>"
+            h += "<td class=\"nw\"><code>\(esc(a.action))</code><br>\(esc(a.verb))</td>"
+            h += "<td class=\"t\">\(Timeline.relative(offsetMS(a.startedAt)))</td>"
             h += "<td>\(esc(a.status))\(a.retryable == true ? " (retryable)" : "")</td>"
-            h += "<td class=\"req\"><code>\(a.request.isNull ? "" : esc(clip(a.request.jsonText, 400)))</code></td><td>\(esc(a.error ?? a.result ?? ""))</td></tr>\n"
+            h += "<td class=\"req\"><code>\(a.request.isNull ? "" : esc(clip(a.request.jsonText, 400)))</code></td>"
+            h += "<td>\(esc(a.error ?? a.result ?? ""))</td></tr>\n"
         }
         return h + "</table></section>\n"
     }
@@ -65,7 +72,8 @@ extension IncidentReport {
         guard !approvals.isEmpty else { return "" }
         var h = "<section id=\"approvals\"><h2>Approvals</h2><ul>"
         for a in approvals {
-            h += "<li><code>\(esc(a.stepID))</code> \(a.approved ? "approved" : "rejected") by \(esc(a.actor)) at \(esc(Timestamp.format(a.decidedAt)))"
+            h += "<li><code>\(esc(a.stepID))</code> \(a.approved ? "approved" : "rejected") by \(esc(a.actor))"
+            h += " at \(esc(Timestamp.format(a.decidedAt)))"
             h += " (\(Timeline.relative(offsetMS(a.decidedAt))))\(a.comment.map { ": \(esc($0))" } ?? "")</li>"
         }
         return h + "</ul></section>\n"
@@ -88,7 +96,8 @@ extension IncidentReport {
         var h = "<section id=\"chain\"><h2>Audit chain</h2><div class=\"chain\">"
         if chain.isIntact {
             h += "<span class=\"ok\">Intact</span>: \(chain.events) events. Head <code>\(esc(chainHead))</code>.<br>"
-            h += "Keep this head elsewhere (ticket, SIEM); <code>qrun audit verify --expect-head \(esc(chainHead))</code> proves later that nothing up to it was changed or removed."
+            h += "Keep this head elsewhere (ticket, SIEM); <code>qrun audit verify --expect-head \(esc(chainHead))</code>"
+            h += " proves later that nothing up to it was changed or removed."
         } else {
             h += "<span class=\"bad\">BROKEN</span>: " + chain.problems.map(esc).joined(separator: "; ")
         }

@@ -9,7 +9,8 @@ extension IncidentReport {
         .sub{color:var(--muted);margin:0 0 14px}
         code,.mono{font:12px/1.4 "DejaVu Sans Mono",ui-monospace,monospace;overflow-wrap:anywhere}
         .badge{display:inline-block;padding:2px 10px;border-radius:12px;font-weight:bold;color:#fff;vertical-align:middle;font-size:13px}
-        .b-succeeded{background:#1b7a3a}.b-failed{background:#b3261e}.b-cancelled{background:#8a5a00}.b-waiting,.b-running,.b-pending{background:#1f5fbf}
+        .b-succeeded{background:#1b7a3a}.b-failed{background:#b3261e}.b-cancelled{background:#8a5a00}
+        .b-waiting,.b-running,.b-pending{background:#1f5fbf}
         .drill{background:#fff1cc;border:1px solid #e0b84c;padding:6px 10px;border-radius:6px;margin:8px 0}
         .facts{display:grid;grid-template-columns:repeat(4,1fr);gap:8px;margin:12px 0}
         .fact{background:var(--panel);border:1px solid var(--line);border-radius:6px;padding:8px 10px}

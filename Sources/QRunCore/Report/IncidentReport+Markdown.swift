@@ -30,7 +30,9 @@ extension IncidentReport {
         let byID = Dictionary(steps.map { ($0.stepID, $0) }, uniquingKeysWith: { a, _ in a })
         for (i, level) in layout.levels.enumerated() {
             let name = i < layout.mainLevelCount ? "Level \(i)" : "on_failure, level \(i - layout.mainLevelCount)"
-            let cells = level.map { id in "\(code(id)) \(byID[id]?.status.rawValue ?? "?")" + (needs(id).isEmpty ? "" : " ← \(needs(id).map(code).joined(separator: ", "))") }
+            let cells = level.map { id in
+                "\(code(id)) \(byID[id]?.status.rawValue ?? "?")" + (needs(id).isEmpty ? "" : " ← \(needs(id).map(code).joined(separator: ", "))")
+            }
             md.append("- **\(name)**: \(cells.joined(separator: " · "))")
         }
         md += ["", "## Steps", "", "| Step | Action | Needs | Outcome | Attempts | Duration | Detail |", "|---|---|---|---|---|---|---|"]
@@ -38,13 +40,16 @@ extension IncidentReport {
             let phase = s.phase == .onFailure ? " (on_failure)" : ""
             var detail = text(s.error ?? "")
             if let c = condition(s.stepID) { detail = "if \(code(c))" + (detail.isEmpty ? "" : "; \(detail)") }
-            md.append("| \(code(s.stepID))\(phase) | \(code(s.action)) | \(text(needs(s.stepID).joined(separator: ", "))) | \(s.status.rawValue) | \(s.attempt) | \(duration(s)) | \(detail) |")
+            let needed = text(needs(s.stepID).joined(separator: ", ")), outcome = "\(s.status.rawValue) | \(s.attempt) | \(duration(s))"
+            md.append("| \(code(s.stepID))\(phase) | \(code(s.action)) | \(needed) | \(outcome) | \(detail) |")
         }
         md += markdownActions()
         if !approvals.isEmpty {
             md += ["", "## Approvals", ""]
             for a in approvals {
-                md.append("- \(code(a.stepID)) \(a.approved ? "approved" : "rejected") by \(text(a.actor)) at \(Timestamp.format(a.decidedAt)) (\(Timeline.relative(offsetMS(a.decidedAt))))\(a.comment.map { ": \(text($0))" } ?? "")")
+                let when = "\(Timestamp.format(a.decidedAt)) (\(Timeline.relative(offsetMS(a.decidedAt))))"
+                let comment = a.comment.map { ": \(text($0))" } ?? ""
+                md.append("- \(code(a.stepID)) \(a.approved ? "approved" : "rejected") by \(text(a.actor)) at \(when)\(comment)")
             }
         }
         md += ["", "## Still exposed", ""]
@@ -64,7 +69,8 @@ extension IncidentReport {
         }
         md += ["", "## Audit chain", ""]
         md.append(chain.isIntact
-            ? "Intact: \(chain.events) events, head \(chain.headSeq):\(code(chain.headHash)). Keep this head elsewhere; \(code("qrun audit verify --expect-head " + chainHead)) proves later that nothing up to it was changed or removed."
+            ? "Intact: \(chain.events) events, head \(chain.headSeq):\(code(chain.headHash)). Keep this head elsewhere; "
+                + "\(code("qrun audit verify --expect-head " + chainHead)) proves later that nothing up to it was changed or removed."
             : "**BROKEN**: " + text(chain.problems.joined(separator: "; ")))
         return md.joined(separator: "\n")
     }
@@ -85,7 +91,9 @@ extension IncidentReport {
         if let a = t.alert {
             if let f = a.fingerprint { out.append("  - fingerprint \(code(f))") }
             if !a.labels.isEmpty { out.append("  - labels: " + a.labels.map { code("\($0.name)=\($0.value)") }.joined(separator: ", ")) }
-            if !a.annotations.isEmpty { out.append("  - annotations: " + a.annotations.map { "\(code($0.name)): \(text($0.value))" }.joined(separator: "; ")) }
+            if !a.annotations.isEmpty {
+                out.append("  - annotations: " + a.annotations.map { "\(code($0.name)): \(text($0.value))" }.joined(separator: "; "))
+            }
         } else if t.source != "cli" {
             out.append("  - data: \(code(t.raw.jsonText))")
         }
@@ -96,9 +104,12 @@ extension IncidentReport {
         let text = MarkdownText.text, code = MarkdownText.code
         let list = actions
         guard !list.isEmpty else { return [] }
-        var md = ["", "## Provider actions", "", "| Step | Attempt | Action | Started | Outcome | Request (redacted) | Result |", "|---|---|---|---|---|---|---|"]
+        var md = ["", "## Provider actions", "", "| Step | Attempt | Action | Started | Outcome | Request (redacted) | Result |",
+                  "|---|---|---|---|---|---|---|"]
         for a in list {
-            md.append("| \(code(a.step)) | \(a.attempt) | \(code(a.action)) \(a.verb) | \(Timeline.relative(offsetMS(a.startedAt))) | \(a.status) | \(a.request.isNull ? "" : code(a.request.jsonText)) | \(text(a.error ?? a.result ?? "")) |")
+            let request = a.request.isNull ? "" : code(a.request.jsonText), started = Timeline.relative(offsetMS(a.startedAt))
+            let result = text(a.error ?? a.result ?? "")
+            md.append("| \(code(a.step)) | \(a.attempt) | \(code(a.action)) \(a.verb) | \(started) | \(a.status) | \(request) | \(result) |")
         }
         return md
     }
@@ -117,7 +128,8 @@ extension IncidentReport {
         for e in evidence where !e.items.isEmpty {
             md += ["", "Manifest of \(code(e.step)):", "", "| Item | Kind | Size | SHA-256 |", "|---|---|---|---|"]
             for i in e.items.prefix(Self.evidenceItemsShown) {
-                md.append("| \(code(i.path ?? i.source)) | \(text(i.kind)) | \(i.size.map(String.init) ?? "") | \(i.sha256.map(code) ?? text(i.note ?? "")) |")
+                let hash = i.sha256.map(code) ?? text(i.note ?? "")
+                md.append("| \(code(i.path ?? i.source)) | \(text(i.kind)) | \(i.size.map(String.init) ?? "") | \(hash) |")
             }
             if e.items.count > Self.evidenceItemsShown {
                 md.append("| … \(e.items.count - Self.evidenceItemsShown) more (every item: `--format json`) | | | |")

@@ -45,7 +45,9 @@ public struct ReviewEvidence: Sendable {
     /// the audit events that carry them); items and problems are for the caller to add.
     public static func recorded(steps: [StepRecord], events: [AuditEvent]) -> [ReviewEvidence] {
         steps.compactMap { s in
-            guard s.action == "evidence.snapshot", s.status == .succeeded, let o = s.outputs, let dir = o["directory"]?.stringValue else { return nil }
+            guard s.action == "evidence.snapshot", s.status == .succeeded, let o = s.outputs, let dir = o["directory"]?.stringValue else {
+                return nil
+            }
             let hash = o["manifest_sha256"]?.stringValue
             let seq = events.last { e in
                 e.kind == "step.succeeded" && (try? Value.parseJSON(e.data))?["step"]?.stringValue == s.stepID
@@ -69,7 +71,8 @@ public struct ReviewEvidence: Sendable {
         o["problems"] = .array((problems ?? []).map(Value.string))
         o["files"] = .array(items.map { i in
             .object(["path": i.path.map(Value.string) ?? .null, "source": .string(i.source), "kind": .string(i.kind),
-                     "size": i.size.map(Value.int) ?? .null, "sha256": i.sha256.map(Value.string) ?? .null, "note": i.note.map(Value.string) ?? .null])
+                     "size": i.size.map(Value.int) ?? .null, "sha256": i.sha256.map(Value.string) ?? .null,
+                     "note": i.note.map(Value.string) ?? .null])
         })
         return .object(o)
     }

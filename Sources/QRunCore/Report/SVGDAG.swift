@@ -92,7 +92,8 @@ struct SVGDAG {
         for (tag, present) in [("if", condition != nil), ("gate", s.action == "core.approval"), ("on_failure", s.phase == .onFailure)] where present {
             let w = Double(tag.count) * 7.2 + 10
             tagX -= w
-            out += "<rect class=\"tag\" x=\"\(tagX)\" y=\"6\" width=\"\(w)\" height=\"15\" rx=\"3\"/><text class=\"tag\" x=\"\(tagX + 5)\" y=\"17\">\(tag)</text>"
+            out += "<rect class=\"tag\" x=\"\(tagX)\" y=\"6\" width=\"\(w)\" height=\"15\" rx=\"3\"/>"
+            out += "<text class=\"tag\" x=\"\(tagX + 5)\" y=\"17\">\(tag)</text>"
             tagX -= 4
         }
         return out + "</g>\n"

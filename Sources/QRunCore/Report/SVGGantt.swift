@@ -28,7 +28,8 @@ struct SVGGantt {
             let label = (row.phase == .onFailure ? "↯ " : "") + HTMLText.clipped(row.step, 26)
             svg += "<g><title>\(esc(row.step))</title><text class=\"label\" x=\"\(Self.margin)\" y=\"\(y + 16)\">\(esc(label))</text></g>"
             guard let first = row.segments.first, let last = row.segments.last else {
-                svg += "<text class=\"none\" x=\"\(chartX + 4)\" y=\"\(y + 16)\">\(esc(HTMLText.clipped("\(row.status.rawValue): \(row.reason ?? "never started")", 110)))</text>\n"
+                let why = HTMLText.clipped("\(row.status.rawValue): \(row.reason ?? "never started")", 110)
+                svg += "<text class=\"none\" x=\"\(chartX + 4)\" y=\"\(y + 16)\">\(esc(why))</text>\n"
                 continue
             }
             if row.segments.count > 1 {
@@ -36,11 +37,14 @@ struct SVGGantt {
             }
             for s in row.segments {
                 let x1 = x(s.start), w = max(3, x(s.end) - x1)
-                svg += "<rect class=\"bar\" x=\"\(x1)\" y=\"\(y + 5)\" width=\"\(w)\" height=\"\(Self.rowHeight - 10)\" rx=\"2\" fill=\"\(SVGPalette.attempt(s.status))\">"
-                svg += "<title>\(esc("\(row.step) attempt \(s.attempt): \(s.status), \(Timeline.relative(s.start)) – \(s.open ? "(open)" : Timeline.relative(s.end))"))</title></rect>"
+                svg += "<rect class=\"bar\" x=\"\(x1)\" y=\"\(y + 5)\" width=\"\(w)\" height=\"\(Self.rowHeight - 10)\" rx=\"2\""
+                svg += " fill=\"\(SVGPalette.attempt(s.status))\">"
+                let span = "\(Timeline.relative(s.start)) – \(s.open ? "(open)" : Timeline.relative(s.end))"
+                svg += "<title>\(esc("\(row.step) attempt \(s.attempt): \(s.status), \(span)"))</title></rect>"
             }
             let end = x(last.end) + 6
-            svg += "<text class=\"dur\" x=\"\(end)\" y=\"\(y + 16)\">\(esc(DurationParser.format(.milliseconds(max(0, last.end - first.start)))))</text>\n"
+            let took = DurationParser.format(.milliseconds(max(0, last.end - first.start)))
+            svg += "<text class=\"dur\" x=\"\(end)\" y=\"\(y + 16)\">\(esc(took))</text>\n"
         }
         let bottom = Self.axisHeight + rowsHeight
         for (i, m) in timeline.marks.enumerated() {

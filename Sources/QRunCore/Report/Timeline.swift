@@ -60,7 +60,8 @@ public struct Timeline: Sendable {
             if let d = Timestamp.parse(t.at) { marks.append(Mark(at: r.offsetMS(d), kind: .trigger, label: "attached: \(t.headline)")) }
         }
         for a in r.approvals {
-            marks.append(Mark(at: r.offsetMS(a.decidedAt), kind: .approval, label: "\(a.stepID): \(a.approved ? "approved" : "rejected") by \(a.actor)"))
+            let label = "\(a.stepID): \(a.approved ? "approved" : "rejected") by \(a.actor)"
+            marks.append(Mark(at: r.offsetMS(a.decidedAt), kind: .approval, label: label))
         }
         if let f = r.firstContainedAt { marks.append(Mark(at: r.offsetMS(f), kind: .firstContainment, label: "first containment")) }
         if let c = r.containedAt { marks.append(Mark(at: r.offsetMS(c), kind: .contained, label: "contained")) }

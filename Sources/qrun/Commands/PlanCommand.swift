@@ -19,7 +19,8 @@ struct PlanCommand: AsyncParsableCommand {
         let ws = try Workspace(global)
         let rb = try ws.loadRunbook(runbook)
         let values = try RunInputs.resolve(rb, given: try RunLauncher.parseInputs(inputs), supplier: .operatorAtTerminal)
-        let scope = ValueScope(roots: ["inputs": values, "steps": .object([:]), "run": ["id": "<run id>", "runbook": .string(rb.name), "version": .int(rb.version), "mode": "apply"],
+        let run: Value = ["id": "<run id>", "runbook": .string(rb.name), "version": .int(rb.version), "mode": "apply"]
+        let scope = ValueScope(roots: ["inputs": values, "steps": .object([:]), "run": run,
                                        "alert": .null, "event": .null, "env": .object([:])])
         let layout = DAGLayout(runbook: rb)
         var out: [Value] = []
@@ -43,7 +44,8 @@ struct PlanCommand: AsyncParsableCommand {
                         "approval_gate": .bool(s.uses == "core.approval"), "with": .object(params), "summary": .string(summary)])
         }
         if global.json {
-            Console.json(["runbook": .string(rb.name), "version": .int(rb.version), "sha256": .string(rb.source.sha256), "inputs": values, "steps": .array(out),
+            Console.json(["runbook": .string(rb.name), "version": .int(rb.version), "sha256": .string(rb.source.sha256), "inputs": values,
+                          "steps": .array(out),
                           "levels": .array(layout.levels.map { .array($0.map(Value.string)) }), "main_levels": .int(layout.mainLevelCount),
                           "edges": .array(layout.edges.map { .object(["from": .string($0.from), "to": .string($0.to)]) })])
             return
