@@ -67,7 +67,7 @@ struct DAGLayoutTests {
             "",
             "On failure (runs only when a main step fails)",
             "",
-            "Level 0 (starts at once)",
+            "Level 0",
             "  page            core.noop",
         ])
         #expect(lines[0].hasPrefix("drawn v3: 3 steps on 2 levels, 1 on_failure (sha256 "))

@@ -47,6 +47,13 @@ struct IncidentReportTests {
         }
         #expect(contained.timeToContain == .milliseconds(2500), "the last containment step ends it; the skipped one does not count")
         #expect(contained.containmentStatus == "contained")
+
+        var drill = contained
+        drill.run.mode = .drill
+        #expect(drill.timeToFirstContainment == nil && drill.timeToContain == nil, "a drill changes nothing, so contains nothing")
+        #expect(drill.containmentStatus == "drill")
+        #expect(drill.markdown().contains("| Time to contain | drill (nothing contained) |"))
+        #expect(drill.html().contains("Drill: every step was planned; no change was made anywhere."))
     }
 
     @Test func providerActionsCarryTheirAttemptAndResultButNotCoreSteps() throws {

@@ -27,7 +27,7 @@ public enum DAGText {
             out.append("")
             if i == layout.mainLevelCount { out += ["On failure (runs only when a main step fails)", ""] }
             let n = i < layout.mainLevelCount ? i : i - layout.mainLevelCount
-            out.append(n == 0 ? "Level 0 (starts at once)" : "Level \(n)")
+            out.append(n == 0 && i < layout.mainLevelCount ? "Level 0 (starts at once)" : "Level \(n)")
             for id in level {
                 guard let s = rb.step(id) else { continue }
                 let gate = s.uses == "core.approval" ? " [gate]" : ""

@@ -30,12 +30,13 @@ public struct ReviewAction: Sendable {
             guard let d = try? Value.parseJSON(e.data), let step = d["step"]?.stringValue, let n = d["attempt"]?.intValue else { continue }
             requests["\(step)#\(n)"] = d["params"] ?? .null
         }
+        let position = Dictionary(steps.map { ($0.stepID, $0.position) }, uniquingKeysWith: { a, _ in a })
         return attempts.compactMap { a in
             guard let action = actionOf[a.stepID], !internalActions.contains(action) else { return nil }
             return ReviewAction(step: a.stepID, attempt: a.attempt, action: action, verb: a.verb, status: a.status, startedAt: a.startedAt,
                                 finishedAt: a.finishedAt, request: requests["\(a.stepID)#\(a.attempt)"] ?? .null, result: a.summary,
                                 error: a.error, retryable: a.retryable)
-        }.sorted { ($0.startedAt, $0.step, $0.attempt) < ($1.startedAt, $1.step, $1.attempt) }
+        }.sorted { ($0.startedAt, position[$0.step] ?? 0, $0.attempt) < ($1.startedAt, position[$1.step] ?? 0, $1.attempt) }
     }
 
     /// In the review's JSON schema.
