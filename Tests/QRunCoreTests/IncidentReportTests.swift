@@ -101,6 +101,27 @@ struct IncidentReportTests {
         #expect(md.contains("- **on_failure, level 0**: `page` succeeded"))
     }
 
+    @Test func aKnownSecretIsMaskedBeforeEscapingChangesItsText() throws {
+        let f = try IncidentReportFixture()
+        defer { f.cleanup() }
+        // Escaped, this secret reads `s3cr&amp;t_&lt;x&gt;` in HTML and `s3cr&amp;t\_&lt;x&gt;` in Markdown: a pass over
+        // the finished page would not find it.
+        let secret = "s3cr&t_<x>-7Qw9Zr2Lm"
+        var report = f.report
+        if let i = report.steps.firstIndex(where: { $0.stepID == "rotate" }) { report.steps[i].error = "token \(secret) refused" }
+        let redactor = Redactor()
+        redactor.register(rawValue: secret)
+        report.mask = { redactor.redact($0) }
+        let pages = ["html": report.html(), "md": report.markdown()]
+        for (format, page) in pages {
+            #expect(!page.contains("s3cr") && !page.contains("7Qw9Zr2Lm"), "\(format) shows the secret")
+            #expect(page.contains("refused"), "\(format) keeps the rest of the message")
+        }
+        var unmasked = report
+        unmasked.mask = { $0 }
+        #expect(unmasked.html().contains("s3cr&amp;t_&lt;x&gt;"), "the check can fail: without the mask the escaped secret is there")
+    }
+
     @Test func theJSONReviewConformsToTheDocumentedSchema() throws {
         let f = try IncidentReportFixture()
         defer { f.cleanup() }

@@ -4,7 +4,6 @@ extension IncidentReport {
     /// The review as one self-contained HTML page: inline CSS, the DAG and the timeline as inline
     /// SVG, no script, no external asset. Every value from the run is escaped (``HTMLText``).
     public func html() -> String {
-        let esc = HTMLText.escape
         let triggers = reviewTriggers
         var h = "<!doctype html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">"
         h += "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">"
@@ -15,7 +14,7 @@ extension IncidentReport {
         if run.mode == .drill { h += "<p class=\"drill\">Drill: every step was planned; no change was made anywhere.</p>\n" }
         h += htmlFacts(triggers)
         h += "<section id=\"dag\"><h2>DAG</h2><div class=\"figure\">\(SVGDAG(report: self).render())</div>\(htmlLegend())</section>\n"
-        h += "<section id=\"timeline\"><h2>Timeline</h2><div class=\"figure\">\(SVGGantt(timeline: Timeline(self)).render())</div>"
+        h += "<section id=\"timeline\"><h2>Timeline</h2><div class=\"figure\">\(SVGGantt(timeline: Timeline(self), mask: mask).render())</div>"
         h += "<div class=\"legend\"><span><i style=\"background:#2e9e55;border-color:#2e9e55\"></i>attempt succeeded</span>"
         h += "<span><i style=\"background:#d93a32;border-color:#d93a32\"></i>attempt failed</span>"
         h += "<span><i style=\"background:#e08a00;border-color:#e08a00\"></i>interrupted (repeated under the same key)</span>"
@@ -32,7 +31,6 @@ extension IncidentReport {
     }
 
     private func htmlFacts(_ triggers: [ReviewTrigger]) -> String {
-        let esc = HTMLText.escape
         func fact(_ label: String, _ value: String, _ cls: String = "") -> String {
             "<div class=\"fact \(cls)\"><b>\(label)</b><span>\(value)</span></div>"
         }
@@ -64,7 +62,6 @@ extension IncidentReport {
     }
 
     private func htmlTriggers(_ triggers: [ReviewTrigger]) -> String {
-        let esc = HTMLText.escape
         var h = "<section id=\"triggers\"><h2>Triggered by</h2><ul class=\"triggers\">"
         for t in triggers {
             h += "<li><b>\(t.attached ? "attached" : "started the run")</b> <span class=\"mono\">\(esc(t.at))</span>: \(esc(t.headline))"
@@ -85,7 +82,6 @@ extension IncidentReport {
     }
 
     private func htmlSteps() -> String {
-        let esc = HTMLText.escape
         var h = "<section id=\"steps\"><h2>Steps</h2><table><tr><th>Step</th><th>Action</th><th>Needs</th><th>Outcome</th>"
         h += "<th>Attempts</th><th>Started</th><th>Duration</th><th>Detail</th></tr>"
         for s in steps {

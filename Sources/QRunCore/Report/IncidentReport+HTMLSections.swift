@@ -2,7 +2,6 @@ import Foundation
 
 extension IncidentReport {
     func htmlEvidence() -> String {
-        let esc = HTMLText.escape
         var h = "<section id=\"evidence\"><h2>Evidence</h2>"
         guard !evidence.isEmpty else { return h + "<p>No evidence was collected by this run.</p></section>\n" }
         for e in evidence {
@@ -35,7 +34,6 @@ extension IncidentReport {
     }
 
     func htmlExposed() -> String {
-        let esc = HTMLText.escape
         var h = "<section id=\"exposed\"><h2>Still exposed</h2>"
         if stillExposed.isEmpty {
             h += "<p>\(run.mode == .drill ? "Nothing was changed (drill)." : "No step reported a residual validity window.")</p>"
@@ -49,7 +47,6 @@ extension IncidentReport {
     }
 
     func htmlActions() -> String {
-        let esc = HTMLText.escape, clip = HTMLText.clipped
         let list = actions
         guard !list.isEmpty else { return "" }
         var h = "<section id=\"actions\"><h2>Provider actions</h2><table class=\"fixed\"><colgroup><col style=\"width:17%\">"
@@ -68,7 +65,6 @@ extension IncidentReport {
     }
 
     func htmlApprovals() -> String {
-        let esc = HTMLText.escape
         guard !approvals.isEmpty else { return "" }
         var h = "<section id=\"approvals\"><h2>Approvals</h2><ul>"
         for a in approvals {
@@ -80,7 +76,6 @@ extension IncidentReport {
     }
 
     func htmlEvents() -> String {
-        let esc = HTMLText.escape
         var h = "<section id=\"events\"><h2>Event log (audit chain)</h2><table><tr><th>#</th><th>Time (UTC)</th><th>Relative</th>"
         h += "<th>Event</th><th>By</th><th>What</th></tr>"
         for e in events {
@@ -92,7 +87,6 @@ extension IncidentReport {
     }
 
     func htmlChain() -> String {
-        let esc = HTMLText.escape
         var h = "<section id=\"chain\"><h2>Audit chain</h2><div class=\"chain\">"
         if chain.isIntact {
             h += "<span class=\"ok\">Intact</span>: \(chain.events) events. Head <code>\(esc(chainHead))</code>.<br>"

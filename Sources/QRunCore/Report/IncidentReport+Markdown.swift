@@ -7,7 +7,7 @@ extension IncidentReport {
     /// The review as Markdown that reads well in a terminal and pasted into a ticket. Every value
     /// from the run is escaped (``MarkdownText``).
     public func markdown() -> String {
-        let text = MarkdownText.text, code = MarkdownText.code
+        let text = self.mdText, code = self.mdCode
         var md: [String] = ["# Post-incident review: run \(text(run.id))", "", "| | |", "|---|---|"]
         let triggers = reviewTriggers
         md.append("| Outcome | **\(run.status.rawValue)**\(run.mode == .drill ? " (drill: no changes were made)" : "") |")
@@ -86,7 +86,7 @@ extension IncidentReport {
     }
 
     private func markdownTrigger(_ t: ReviewTrigger) -> [String] {
-        let text = MarkdownText.text, code = MarkdownText.code
+        let text = self.mdText, code = self.mdCode
         var out = ["- \(t.attached ? "attached" : "**started the run**") \(text(t.at)): \(text(t.headline))"]
         if let a = t.alert {
             if let f = a.fingerprint { out.append("  - fingerprint \(code(f))") }
@@ -101,7 +101,7 @@ extension IncidentReport {
     }
 
     private func markdownActions() -> [String] {
-        let text = MarkdownText.text, code = MarkdownText.code
+        let text = self.mdText, code = self.mdCode
         let list = actions
         guard !list.isEmpty else { return [] }
         var md = ["", "## Provider actions", "", "| Step | Attempt | Action | Started | Outcome | Request (redacted) | Result |",
@@ -115,7 +115,7 @@ extension IncidentReport {
     }
 
     private func markdownEvidence() -> [String] {
-        let text = MarkdownText.text, code = MarkdownText.code
+        let text = self.mdText, code = self.mdCode
         var md = ["", "## Evidence", ""]
         guard !evidence.isEmpty else { return md + ["No evidence was collected by this run."] }
         for e in evidence {

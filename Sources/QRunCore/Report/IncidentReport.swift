@@ -20,6 +20,10 @@ public struct IncidentReport: Sendable {
     public var events: [AuditEvent]
     public var chain: AuditVerification
     public var evidence: [ReviewEvidence]
+    /// Masks known secrets in a value before a renderer escapes or clips it (escaping changes a
+    /// secret's text, so masking the finished page alone could miss it). Identity by default;
+    /// `qrun report` passes its redactor.
+    public var mask: @Sendable (String) -> String = { $0 }
 
     public init(run: RunRecord, runbook: Runbook?, steps: [StepRecord], attempts: [AttemptRecord], approvals: [ApprovalRecord],
                 triggers: [Value], events: [AuditEvent], chain: AuditVerification, evidence: [ReviewEvidence]? = nil) {

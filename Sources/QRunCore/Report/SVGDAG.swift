@@ -9,7 +9,7 @@ struct SVGDAG {
 
     func render() -> String {
         let layout = report.layout
-        let esc = HTMLText.escape
+        let esc = report.esc
         let byID = Dictionary(report.steps.map { ($0.stepID, $0) }, uniquingKeysWith: { a, _ in a })
         let mainRows = layout.levels.prefix(layout.mainLevelCount).map(\.count).max() ?? 0
         let failureRows = layout.levels.dropFirst(layout.mainLevelCount).map(\.count).max() ?? 0
@@ -72,7 +72,7 @@ struct SVGDAG {
     }
 
     private func node(_ s: StepRecord, at p: (x: Double, y: Double)) -> String {
-        let esc = HTMLText.escape, clip = HTMLText.clipped
+        let esc = report.esc, clip = report.clip
         let c = SVGPalette.step(s.status)
         let condition = report.condition(s.stepID)
         var title = "\(s.stepID) — \(s.action) — \(s.status.rawValue)"

@@ -6,10 +6,13 @@ import Foundation
 /// containment, containment and the run's end.
 struct SVGGantt {
     var timeline: Timeline
+    /// Masks secrets in a value before it is clipped and escaped.
+    var mask: @Sendable (String) -> String
     static let width = 1100.0, labelWidth = 210.0, rowHeight = 24.0, axisHeight = 30.0, margin = 10.0, markLine = 15.0
 
     func render() -> String {
-        let esc = HTMLText.escape
+        let esc = { (s: String) in HTMLText.escape(mask(s)) }
+        let clip = { (s: String, n: Int) in HTMLText.clipped(mask(s), n) }
         let chartX = Self.labelWidth, chartWidth = Self.width - Self.labelWidth - 70
         func x(_ ms: Int64) -> Double { chartX + chartWidth * Double(ms) / Double(timeline.span) }
         let rowsHeight = Double(timeline.rows.count) * Self.rowHeight
@@ -25,10 +28,10 @@ struct SVGGantt {
         for (i, row) in timeline.rows.enumerated() {
             let y = Self.axisHeight + Double(i) * Self.rowHeight
             if i % 2 == 1 { svg += "<rect class=\"stripe\" x=\"0\" y=\"\(y)\" width=\"\(Self.width)\" height=\"\(Self.rowHeight)\"/>" }
-            let label = (row.phase == .onFailure ? "↯ " : "") + HTMLText.clipped(row.step, 26)
+            let label = (row.phase == .onFailure ? "↯ " : "") + clip(row.step, 26)
             svg += "<g><title>\(esc(row.step))</title><text class=\"label\" x=\"\(Self.margin)\" y=\"\(y + 16)\">\(esc(label))</text></g>"
             guard let first = row.segments.first, let last = row.segments.last else {
-                let why = HTMLText.clipped("\(row.status.rawValue): \(row.reason ?? "never started")", 110)
+                let why = clip("\(row.status.rawValue): \(row.reason ?? "never started")", 110)
                 svg += "<text class=\"none\" x=\"\(chartX + 4)\" y=\"\(y + 16)\">\(esc(why))</text>\n"
                 continue
             }
@@ -53,7 +56,7 @@ struct SVGGantt {
             svg += "<line class=\"mark\" x1=\"\(mx)\" y1=\"\(Self.axisHeight - 4)\" x2=\"\(mx)\" y2=\"\(ly - 10)\" stroke=\"\(colour)\"/>"
             let anchor = mx > Self.width - 260 ? "end" : "start"
             svg += "<text class=\"mark\" x=\"\(anchor == "end" ? mx - 3 : mx + 3)\" y=\"\(ly)\" text-anchor=\"\(anchor)\" style=\"fill:\(colour)\">"
-            svg += "\(esc(HTMLText.clipped("\(m.label) \(Timeline.relative(m.at))", 90)))</text>\n"
+            svg += "\(esc(clip("\(m.label) \(Timeline.relative(m.at))", 90)))</text>\n"
         }
         return svg + "</svg>"
     }

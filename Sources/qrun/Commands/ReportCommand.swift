@@ -31,10 +31,12 @@ struct ReportCommand: AsyncParsableCommand {
         let db = try ws.database()
         let steps = try db.steps(runID: runID), events = try db.auditEvents(runID: runID)
         let evidence = ReviewEvidenceLoader.complete(ReviewEvidence.recorded(steps: steps, events: events))
-        let report = IncidentReport(run: run, runbook: try? ws.pinnedRunbook(for: run), steps: steps,
+        var report = IncidentReport(run: run, runbook: try? ws.pinnedRunbook(for: run), steps: steps,
                                     attempts: try db.attempts(runID: runID), approvals: try db.approvals(runID: runID),
                                     triggers: try db.triggers(runID: runID), events: events,
                                     chain: try db.verifyAudit(), evidence: evidence)
+        let redactor = ws.redactor
+        report.mask = { redactor.redact($0) }
         let text: String
         switch global.json ? .json : format {
         case .md: text = report.markdown()
