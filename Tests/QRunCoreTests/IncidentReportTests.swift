@@ -122,6 +122,23 @@ struct IncidentReportTests {
         #expect(unmasked.html().contains("s3cr&amp;t_&lt;x&gt;"), "the check can fail: without the mask the escaped secret is there")
     }
 
+    @Test func aRunTooLargeToDrawGetsTheTablesInstead() throws {
+        let f = try IncidentReportFixture()
+        defer { f.cleanup() }
+        var big = f.report
+        let template = big.steps[0]
+        big.steps = (0...IncidentReport.drawLimit).map { i in
+            var s = template
+            s.stepID = "noop-\(i)"
+            return s
+        }
+        let html = big.html()
+        #expect(!html.contains("<svg"), "no drawing of \(big.steps.count) boxes")
+        #expect(html.contains("\(big.steps.count) steps are more than a drawing can show legibly"))
+        #expect(html.contains("<code>noop-\(IncidentReport.drawLimit)</code>"), "the steps table still lists every step")
+        #expect(f.report.html().contains("<svg"), "a run of ordinary size is drawn")
+    }
+
     @Test func theJSONReviewConformsToTheDocumentedSchema() throws {
         let f = try IncidentReportFixture()
         defer { f.cleanup() }

@@ -39,22 +39,33 @@ public struct DAGLayout: Sendable {
     public private(set) var levels: [[String]] = []
     /// How many of `levels` belong to the main phase.
     public private(set) var mainLevelCount = 0
+    private var index: [String: Int] = [:]
 
     public init(_ steps: [Input]) {
         let known = Dictionary(steps.map { ($0.id, $0) }, uniquingKeysWith: { a, _ in a })
+        // Longest path from a root, in topological order (Kahn), without recursion: a run may have
+        // ten thousand steps in one chain. A need in the other phase or unknown counts as no edge;
+        // steps on a cycle (refused by validation) stay at level 0.
         var depth: [String: Int] = [:]
-        var visiting: Set<String> = []
-        // Depth-first with memo; a cycle (refused by validation) or an unknown need counts as no edge.
-        func level(of id: String) -> Int {
-            if let d = depth[id] { return d }
-            guard let s = known[id], visiting.insert(id).inserted else { return 0 }
-            let parents = s.needs.filter { known[$0]?.phase == s.phase && !visiting.contains($0) }
-            let d = (parents.map { level(of: $0) }.max() ?? -1) + 1
-            visiting.remove(id)
-            depth[id] = d
-            return d
+        var children: [String: [String]] = [:]
+        var waiting: [String: Int] = [:]
+        for s in steps {
+            let parents = Set(s.needs.filter { known[$0]?.phase == s.phase && $0 != s.id })
+            waiting[s.id] = parents.count
+            for p in parents { children[p, default: []].append(s.id) }
         }
-        for s in steps { _ = level(of: s.id) }
+        var queue = steps.map(\.id).filter { waiting[$0] == 0 }
+        var head = 0
+        while head < queue.count {
+            let id = queue[head]
+            head += 1
+            let d = depth[id] ?? 0
+            for c in children[id] ?? [] {
+                depth[c] = max(depth[c] ?? 0, d + 1)
+                waiting[c]! -= 1
+                if waiting[c] == 0 { queue.append(c) }
+            }
+        }
         let main = steps.filter { $0.phase == .main }, failure = steps.filter { $0.phase == .onFailure }
         mainLevelCount = (main.map { depth[$0.id] ?? 0 }.max() ?? -1) + 1
         let failureLevels = (failure.map { depth[$0.id] ?? 0 }.max() ?? -1) + 1
@@ -62,8 +73,9 @@ public struct DAGLayout: Sendable {
         var rows: [String: Int] = [:]
         for (phase, group, offset) in [(StepSpec.Phase.main, main, 0), (.onFailure, failure, mainLevelCount)] {
             let count = phase == .main ? mainLevelCount : failureLevels
+            let byLevel = Dictionary(grouping: group) { depth[$0.id] ?? 0 }
             for l in 0..<count {
-                let here = group.filter { depth[$0.id] == l }
+                let here = byLevel[l] ?? []
                 // Order each level by the mean row of its parents (one barycentre pass), which keeps
                 // most edges from crossing; ties keep the runbook's order.
                 let ordered = here.enumerated().sorted { a, b in
@@ -76,6 +88,7 @@ public struct DAGLayout: Sendable {
         }
         for s in steps {
             let offset = s.phase == .main ? 0 : mainLevelCount
+            if index[s.id] == nil { index[s.id] = nodes.count }
             nodes.append(Node(id: s.id, phase: s.phase, level: offset + (depth[s.id] ?? 0), row: rows[s.id] ?? 0))
             for n in s.needs where known[n] != nil { edges.append(Edge(from: n, to: s.id)) }
         }
@@ -87,7 +100,7 @@ public struct DAGLayout: Sendable {
     }
 
     /// The node of a step.
-    public func node(_ id: String) -> Node? { nodes.first { $0.id == id } }
+    public func node(_ id: String) -> Node? { index[id].map { nodes[$0] } }
 
     /// The most steps on any one level.
     public var widestLevel: Int { levels.map(\.count).max() ?? 0 }

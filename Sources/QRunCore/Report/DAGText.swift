@@ -20,6 +20,7 @@ public enum DAGText {
     /// The drawing, line by line.
     public static func render(_ rb: Runbook, annotations: [String: Annotation]) -> [String] {
         let layout = DAGLayout(runbook: rb)
+        let specs = Dictionary(rb.allSteps.map { ($0.id, $0) }, uniquingKeysWith: { a, _ in a })
         let width = min(28, max(8, rb.allSteps.map { $0.id.count + ($0.uses == "core.approval" ? 7 : 0) }.max() ?? 8))
         var out = ["\(rb.name) v\(rb.version): \(rb.steps.count) steps on \(layout.mainLevelCount) level\(layout.mainLevelCount == 1 ? "" : "s")"
             + (rb.onFailure.isEmpty ? "" : ", \(rb.onFailure.count) on_failure") + " (sha256 \(rb.source.sha256.prefix(12))...)"]
@@ -29,7 +30,7 @@ public enum DAGText {
             let n = i < layout.mainLevelCount ? i : i - layout.mainLevelCount
             out.append(n == 0 && i < layout.mainLevelCount ? "Level 0 (starts at once)" : "Level \(n)")
             for id in level {
-                guard let s = rb.step(id) else { continue }
+                guard let s = specs[id] else { continue }
                 let gate = s.uses == "core.approval" ? " [gate]" : ""
                 var head = "  " + pad(id + gate, width) + "  " + s.uses
                 if !s.needs.isEmpty { head += "  <- " + s.needs.joined(separator: ", ") }

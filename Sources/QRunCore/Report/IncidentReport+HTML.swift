@@ -1,6 +1,9 @@
 import Foundation
 
 extension IncidentReport {
+    /// Runs with more steps get no DAG or Gantt drawing (a page tall as a building helps nobody).
+    static let drawLimit = 400
+
     /// The review as one self-contained HTML page: inline CSS, the DAG and the timeline as inline
     /// SVG, no script, no external asset. Every value from the run is escaped (``HTMLText``).
     public func html() -> String {
@@ -13,8 +16,14 @@ extension IncidentReport {
         h += " · started \(esc(Timestamp.format(run.createdAt)))</p>\n"
         if run.mode == .drill { h += "<p class=\"drill\">Drill: every step was planned; no change was made anywhere.</p>\n" }
         h += htmlFacts(triggers)
-        h += "<section id=\"dag\"><h2>DAG</h2><div class=\"figure\">\(SVGDAG(report: self).render())</div>\(htmlLegend())</section>\n"
-        h += "<section id=\"timeline\"><h2>Timeline</h2><div class=\"figure\">\(SVGGantt(timeline: Timeline(self), mask: mask).render())</div>"
+        let tooMany = "<p>\(steps.count) steps are more than a drawing can show legibly (\(Self.drawLimit) at most): the steps table below and the"
+        if steps.count <= Self.drawLimit {
+            h += "<section id=\"dag\"><h2>DAG</h2><div class=\"figure\">\(SVGDAG(report: self).render())</div>\(htmlLegend())</section>\n"
+            h += "<section id=\"timeline\"><h2>Timeline</h2><div class=\"figure\">\(SVGGantt(timeline: Timeline(self), mask: mask).render())</div>"
+        } else {
+            h += "<section id=\"dag\"><h2>DAG</h2>\(tooMany) JSON review (<code>dag.levels</code>, <code>dag.edges</code>) hold it.</p></section>\n"
+            h += "<section id=\"timeline\"><h2>Timeline</h2>\(tooMany) event log hold it.</p>"
+        }
         h += "<div class=\"legend\"><span><i style=\"background:#2e9e55;border-color:#2e9e55\"></i>attempt succeeded</span>"
         h += "<span><i style=\"background:#d93a32;border-color:#d93a32\"></i>attempt failed</span>"
         h += "<span><i style=\"background:#e08a00;border-color:#e08a00\"></i>interrupted (repeated under the same key)</span>"

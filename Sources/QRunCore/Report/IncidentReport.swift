@@ -11,9 +11,9 @@ import Foundation
 public struct IncidentReport: Sendable {
     public var run: RunRecord
     /// The pinned runbook, when its text could be loaded (it gives `needs` and `if:`).
-    public var runbook: Runbook?
+    public let runbook: Runbook?
     public var steps: [StepRecord]
-    public var attempts: [AttemptRecord]
+    public let attempts: [AttemptRecord]
     public var approvals: [ApprovalRecord]
     /// `run_triggers` rows, oldest first: `{at, source, data}`.
     public var triggers: [Value]
@@ -24,6 +24,10 @@ public struct IncidentReport: Sendable {
     /// secret's text, so masking the finished page alone could miss it). Identity by default;
     /// `qrun report` passes its redactor.
     public var mask: @Sendable (String) -> String = { $0 }
+    /// The pinned runbook's steps and the attempts, by step id (a review of a 10,000-step run
+    /// must not search them once per step).
+    private let specs: [String: StepSpec]
+    private let attemptsByStep: [String: [AttemptRecord]]
 
     public init(run: RunRecord, runbook: Runbook?, steps: [StepRecord], attempts: [AttemptRecord], approvals: [ApprovalRecord],
                 triggers: [Value], events: [AuditEvent], chain: AuditVerification, evidence: [ReviewEvidence]? = nil) {
@@ -36,6 +40,8 @@ public struct IncidentReport: Sendable {
         self.events = events
         self.chain = chain
         self.evidence = evidence ?? ReviewEvidence.recorded(steps: steps, events: events)
+        specs = Dictionary((runbook?.allSteps ?? []).map { ($0.id, $0) }, uniquingKeysWith: { a, _ in a })
+        attemptsByStep = Dictionary(grouping: attempts, by: \.stepID).mapValues { $0.sorted { $0.attempt < $1.attempt } }
     }
 
     /// What the steps say stays valid after their effect (`outputs.residual_validity`): already
@@ -62,7 +68,7 @@ public struct IncidentReport: Sendable {
     }
 
     /// The attempts of one step, in order.
-    func attempts(of step: String) -> [AttemptRecord] { attempts.filter { $0.stepID == step }.sorted { $0.attempt < $1.attempt } }
+    func attempts(of step: String) -> [AttemptRecord] { attemptsByStep[step] ?? [] }
 
     /// How long a step took from its first start to its end.
     func durationMS(_ s: StepRecord) -> Int64? {
@@ -72,10 +78,10 @@ public struct IncidentReport: Sendable {
 
     func duration(_ s: StepRecord) -> String { durationMS(s).map { DurationParser.format(.milliseconds($0)) } ?? "" }
 
-    func needs(_ id: String) -> [String] { runbook?.step(id)?.needs ?? [] }
+    func needs(_ id: String) -> [String] { specs[id]?.needs ?? [] }
 
     /// The `if:` source of a step, when it has one.
-    func condition(_ id: String) -> String? { runbook?.step(id)?.condition?.source }
+    func condition(_ id: String) -> String? { specs[id]?.condition?.source }
 
     /// Milliseconds from the run's creation to `date`.
     func offsetMS(_ date: Date) -> Int64 { Int64((date.timeIntervalSince(run.createdAt) * 1000).rounded()) }
