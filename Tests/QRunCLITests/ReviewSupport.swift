@@ -94,7 +94,8 @@ enum HeadlessChromium {
     static func run(_ extra: [String], page: String, profile: String) throws -> ProcessOutput {
         let args = ["--headless", "--no-sandbox", "--disable-gpu", "--hide-scrollbars", "--no-first-run", "--disable-extensions",
                     "--disable-background-networking", "--disable-component-update", "--disable-sync", "--disable-default-apps",
-                    "--metrics-recording-only", "--no-default-browser-check", "--user-data-dir=\(profile)"] + extra + ["file://\(page)"]
+                    "--metrics-recording-only", "--no-default-browser-check", "--run-all-compositor-stages-before-draw",
+                    "--user-data-dir=\(profile)"] + extra + ["file://\(page)"]
         let p = try RunningProcess(executable: path, arguments: args, environment: ["PATH": "/usr/bin:/bin", "HOME": profile, "LANG": "C.UTF-8"],
                                    cwd: profile, stdin: nil)
         return p.wait(timeout: 120)

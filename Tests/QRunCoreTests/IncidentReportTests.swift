@@ -38,7 +38,7 @@ struct IncidentReportTests {
         #expect(f.report.timeToFirstContainment == .milliseconds(2300))
         #expect(f.report.timeToContain == nil)
         #expect(f.report.containmentStatus == "partial")
-        #expect(f.report.markdown().contains("| Time to contain | not contained (rotate did not succeed) |"))
+        #expect(f.report.markdown().contains("| Time to contain | not contained (rotate failed) |"))
 
         var contained = f.report
         if let i = contained.steps.firstIndex(where: { $0.stepID == "rotate" }) {

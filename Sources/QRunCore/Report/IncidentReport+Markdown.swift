@@ -79,7 +79,7 @@ extension IncidentReport {
     var containmentWords: String {
         switch containmentStatus {
         case "drill": return "drill (nothing contained)"
-        case "partial": return "not contained (\(uncontainedSteps.map(\.stepID).joined(separator: ", ")) did not succeed)"
+        case "partial": return "not contained (" + uncontainedSteps.map { "\($0.stepID) \($0.status.rawValue)" }.joined(separator: ", ") + ")"
         case "nothing_to_contain": return "no containment step ran"
         default: return "not contained"
         }

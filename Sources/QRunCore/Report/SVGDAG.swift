@@ -5,7 +5,7 @@ import Foundation
 /// the `on_failure` steps in a band of their own. Every text is escaped (``HTMLText``).
 struct SVGDAG {
     var report: IncidentReport
-    static let nodeWidth = 196.0, nodeHeight = 60.0, columnPitch = 252.0, rowPitch = 78.0, margin = 16.0, bandLabel = 34.0
+    static let nodeWidth = 214.0, nodeHeight = 60.0, columnPitch = 266.0, rowPitch = 78.0, margin = 16.0, bandLabel = 34.0
 
     func render() -> String {
         let layout = report.layout
@@ -90,7 +90,7 @@ struct SVGDAG {
         out += "<text class=\"detail\" x=\"10\" y=\"51\" style=\"fill:\(c.stroke)\">\(esc(detail))</text>"
         var tagX = Self.nodeWidth - 6
         for (tag, present) in [("if", condition != nil), ("gate", s.action == "core.approval"), ("on_failure", s.phase == .onFailure)] where present {
-            let w = Double(tag.count) * 7.2 + 10
+            let w = Double(tag.count) * 7.8 + 12
             tagX -= w
             out += "<rect class=\"tag\" x=\"\(tagX)\" y=\"6\" width=\"\(w)\" height=\"15\" rx=\"3\"/>"
             out += "<text class=\"tag\" x=\"\(tagX + 5)\" y=\"17\">\(tag)</text>"
