@@ -1,5 +1,6 @@
 import Foundation
 import QRunCore
+import QRunRuntime
 
 /// Exit statuses (documented in `qrun --help`).
 enum ExitStatus: Int32 {
@@ -35,10 +36,20 @@ struct CLIError: Error {
     static func wrap(_ error: Error) -> CLIError? {
         switch error {
         case let e as CLIError: return e
+        case let e as RuntimeError:
+            switch e.kind {
+            case .usage: return CLIError(.usage, e.message)
+            case .invalidInput: return CLIError(.invalidInput, e.message)
+            case .state: return CLIError(.state, e.message)
+            }
         case let e as RunbookValidationError: return CLIError(.invalidInput, "runbook is not valid:\n\(e.description)")
         case let e as RunInputs.InputError: return CLIError(.invalidInput, e.description)
         case let e as StoreError:
-            return CLIError(e.code == .notFound || e.code == .invalidState ? .usage : (e.code == .conflict ? .invalidInput : .state), e.message)
+            switch e.code {
+            case .notFound, .invalidState: return CLIError(.usage, e.message)
+            case .conflict, .forbidden, .replay: return CLIError(.invalidInput, e.message)
+            default: return CLIError(.state, e.message)
+            }
         case let e as ExecutorError: return CLIError(.state, e.message)
         case let e as SecretError: return CLIError(.invalidInput, e.message)
         default: return nil

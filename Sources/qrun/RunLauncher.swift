@@ -1,5 +1,6 @@
 import Foundation
 import QRunCore
+import QRunRuntime
 
 /// Starts (or attaches to) a run and follows it to its end: what `run`, `incident` and `drill` share.
 struct RunLauncher {
@@ -23,41 +24,25 @@ struct RunLauncher {
     func start(runbookName: String, inputs given: [String: Value], runMode: RunMode, flags: Bool,
                returnWhenWaiting: Bool, parallel: Int?) async throws -> ExitStatus {
         let runbook = try workspace.loadRunbook(runbookName)
-        let inputs = try RunInputs.resolve(runbook, given: given, supplier: .operatorAtTerminal, flags: flags)
-        if runMode == .apply {
-            let problems = RunPreconditions.problems(runbook: runbook, inputs: inputs, catalog: workspace.registry)
-            if !problems.isEmpty {
-                throw CLIError(.invalidInput, "this run could not complete, so it was not started:\n" + problems.map { "  \($0)" }.joined(separator: "\n"))
-            }
-        }
-        var key: String?
-        if let t = runbook.concurrency {
-            do {
-                key = try t.render(in: ValueScope(roots: ["inputs": inputs, "run": .object([:]), "alert": .null, "event": .null])).interpolationText
-            } catch {
-                throw CLIError(.invalidInput, "cannot render the concurrency key: \(error)")
-            }
-            if runMode == .drill { key = key.map { "drill/\($0)" } }
-        }
-        let db = try workspace.database()
-        let trigger: Value = ["source": "cli", "actor": .string(workspace.actor)]
-        let outcome = try db.createRun(id: RunExecutor.newRunID(), runbook: runbook, mode: runMode, inputs: inputs,
-                                       trigger: trigger, concurrencyKey: key, actor: workspace.actor)
-        let run: RunRecord
-        switch outcome {
-        case .created(let r):
-            run = r
+        let starter = try workspace.starter()
+        let request = try starter.request(runbook: runbook, given: given, supplier: .operatorAtTerminal, mode: runMode,
+                                          trigger: TriggerContext(source: "cli", actor: workspace.actor), flags: flags)
+        // This process owns the run from the moment it exists: a daemon sharing the state never
+        // races it to execute the run.
+        switch try starter.start(request, claim: true) {
+        case .created(let run):
+            return try await execute(run: run, runbook: runbook, returnWhenWaiting: returnWhenWaiting, parallel: parallel)
         case .attached(let r):
-            run = r
-            let message = "an open run (\(r.id)) already holds concurrency key '\(key ?? "")'; this trigger was attached to it"
+            let message = "an open run (\(r.id)) already holds concurrency key '\(request.concurrencyKey ?? "")'; this trigger was attached to it"
             if mode == .terminal { Console.out(message) } else { Console.err("qrun: \(message)") }
             if workspace.isRunOwned(r.id) {
                 return try await follow(runID: r.id)
             }
-            let pinned = try workspace.pinnedRunbook(for: r)
+            // Attached to a run nobody executes: the pinned text is the same version's text, so the
+            // runbook loaded above is it (loadRunbook refused a different text for this version).
+            let pinned = r.runbookSHA256 == runbook.source.sha256 ? runbook : try workspace.pinnedRunbook(for: r)
             return try await execute(run: r, runbook: pinned, returnWhenWaiting: returnWhenWaiting, parallel: parallel)
         }
-        return try await execute(run: run, runbook: runbook, returnWhenWaiting: returnWhenWaiting, parallel: parallel)
     }
 
     func observer() -> RunObserver {
@@ -74,12 +59,13 @@ struct RunLauncher {
         return try finish(runID: outcome.runID)
     }
 
-    /// Waits for a run another process is executing, then reports it.
-    func follow(runID: String) async throws -> ExitStatus {
+    /// Waits for a run another process is executing, then reports it. It stops waiting when the
+    /// run pauses for approval, unless `untilEnd` (a cancel waits for the run to end).
+    func follow(runID: String, untilEnd: Bool = false) async throws -> ExitStatus {
         let db = try workspace.database()
         while true {
             guard let r = try db.run(runID) else { throw CLIError(.state, "run \(runID) disappeared") }
-            if r.status.isTerminal || r.status == .waiting || !workspace.isRunOwned(runID) { break }
+            if r.status.isTerminal || (r.status == .waiting && !untilEnd) || !workspace.isRunOwned(runID) { break }
             try await Task.sleep(for: .milliseconds(250))
         }
         return try finish(runID: runID)

@@ -41,7 +41,7 @@ struct MaskingAcrossProcessesTests {
           - id: pause
             needs: [use]
             uses: core.approval
-            with: { message: "continue?" }
+            with: { message: "continue?", allow_self: true }
         """
 
     /// Waits (bounded) for the file `go` that the test creates after the kill.

@@ -43,7 +43,7 @@ struct OperatorFlowTests {
         #expect(stats.keys.values.allSatisfy { $0.effects == 1 && $0.requests == 1 })
 
         let report = try QRun.run(["report", id], home: ws.home)
-        #expect(report.stdout.contains("`gate` approved by cli:test"))
+        #expect(report.stdout.contains("`gate` approved by cli:\(QRun.unixUser)"))
         #expect(report.stdout.contains("| Outcome | **succeeded** |"))
         let events = try QRun.run(["audit", "export", "--run", id], home: ws.home).jsonLines().map { $0["kind"] as? String ?? "" }
         #expect(events.contains("approval.granted"))
@@ -88,7 +88,7 @@ struct OperatorFlowTests {
         let steps = try resume.json()["steps"] as? [[String: Any]] ?? []
         let byID = Dictionary(uniqueKeysWithValues: steps.map { ($0["id"] as! String, $0) })
         #expect(byID["gate"]?["status"] as? String == "failed")
-        #expect(byID["gate"]?["error"] as? String == "rejected by cli:test: wrong key")
+        #expect(byID["gate"]?["error"] as? String == "rejected by cli:\(QRun.unixUser): wrong key")
         #expect(byID["after"]?["status"] as? String == "cancelled")
         #expect(byID["after"]?["error"] as? String == "step 'gate' it needs failed")
         #expect(byID["page"]?["status"] as? String == "succeeded")

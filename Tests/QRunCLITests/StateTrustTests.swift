@@ -28,6 +28,7 @@ struct StateTrustTests {
         steps:
           - id: gate
             uses: core.approval
+            with: { allow_self: true }
           - id: mark
             needs: [gate]
             uses: shell.exec

@@ -46,9 +46,16 @@ public enum QRun {
 
     /// A small, explicit environment (nothing of the test runner's own, so canaries are controlled).
     public static func environment(home: String, extra: [String: String] = [:]) -> [String: String] {
-        var env = ["PATH": "/usr/local/bin:/usr/bin:/bin", "HOME": home, "QRUN_ACTOR": "test", "LANG": "C.UTF-8"]
+        var env = ["PATH": "/usr/local/bin:/usr/bin:/bin", "HOME": home, "LANG": "C.UTF-8"]
         for (k, v) in extra { env[k] = v }
         return env
+    }
+
+    /// The Unix user the tests run as: qrun's identity at the terminal (`cli:NAME`).
+    public static var unixUser: String {
+        let uid = geteuid()
+        if let pw = getpwuid(uid), let name = pw.pointee.pw_name { return String(cString: name) }
+        return "uid:\(uid)"
     }
 
     /// Starts qrun; the caller waits or kills.

@@ -16,7 +16,7 @@ public enum TestRunbooks {
           - id: gate
             needs: [before]
             uses: core.approval
-            with: { message: "Revoke ${{ inputs.token_id }}?" }
+            with: { message: "Revoke ${{ inputs.token_id }}?", allow_self: true }
           - id: after
             needs: [gate]
             uses: http.request

@@ -50,7 +50,9 @@ public struct ApprovalAction: Action {
     public var descriptor: ActionDescriptor {
         ActionDescriptor(name: "core.approval", summary: "Pauses until an operator approves or rejects.", parameters: [
             ParameterSpec("message", .string, description: "What the approver is asked."),
-            ParameterSpec("approvers", .list, secret: .forbidden, description: "Who may approve (informational)."),
+            ParameterSpec("approvers", .list, secret: .forbidden, description: "Principals who may decide (names from qrun.yaml's serve.principals, or Unix users at the CLI); anyone when absent."),
+            ParameterSpec("min", .int, secret: .forbidden, description: "Distinct approvals needed before the step passes (default 1); one rejection fails it."),
+            ParameterSpec("allow_self", .bool, secret: .forbidden, description: "Whether whoever started the run may approve it (default false: separation of duties)."),
         ])
     }
 

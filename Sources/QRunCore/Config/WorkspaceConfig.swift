@@ -17,6 +17,8 @@ public struct WorkspaceConfig: Sendable {
     public var providers: [String: [String: String]] = [:]
     public var maxParallel: Int?
     public var path: String?
+    /// `serve:` — the daemon's settings.
+    public var serve = ServeConfig()
 
     public init() {}
 
@@ -72,8 +74,10 @@ public struct WorkspaceConfig: Sendable {
                         issues.append(RunbookIssue(at(ek), "unknown or invalid engine setting '\(ek.string ?? "?")'; engine takes max_parallel (1–1024)"))
                     }
                 }
+            case "serve":
+                config.serve = ServeConfig.parse(v, at: at, issues: &issues)
             default:
-                issues.append(RunbookIssue(at(k), "unknown key '\(k.string ?? "?")' in the workspace config; allowed keys are providers, engine"))
+                issues.append(RunbookIssue(at(k), "unknown key '\(k.string ?? "?")' in the workspace config; allowed keys are providers, engine, serve"))
             }
         }
         if !issues.isEmpty { throw RunbookValidationError(issues) }

@@ -4,8 +4,9 @@ import Foundation
 public struct ExecutorConfiguration: Sendable {
     /// Steps that may run at once when the runbook does not say (`max_parallel`).
     public var defaultParallel: Int = 16
-    /// How often the owner looks for approvals and cancel requests from other processes.
-    public var pollInterval: Duration = .milliseconds(200)
+    /// How often the owner looks for approvals and cancel requests from other processes; nil
+    /// when a ``RunControl`` tells it instead (the daemon watches the store once for all runs).
+    public var pollInterval: Duration? = .milliseconds(200)
     /// Return (status `waiting`) instead of waiting when only approvals remain.
     public var returnWhenWaiting = false
     /// Who is acting, for the audit log (e.g. `cli:alice`).
@@ -79,7 +80,10 @@ public final class RunExecutor: Sendable {
 
     /// Executes (or resumes) the run `runID` of `runbook` (the pinned text) until it ends, or
     /// until it waits for approval when configured to return then.
-    public func execute(runID: String, runbook: Runbook) async throws -> RunOutcome {
+    ///
+    /// `control` lets a long-lived owner tell the run that the store changed, drain it, or
+    /// abandon it (see ``RunControl``); cancelling the calling task abandons it too.
+    public func execute(runID: String, runbook: Runbook, control: RunControl? = nil) async throws -> RunOutcome {
         let lock = try RunLock(directory: stateDirectory, runID: runID)
         defer { withExtendedLifetime(lock) {} }
         // The flock makes a concurrent start fail fast; the lease row is the authority, so that
@@ -95,7 +99,7 @@ public final class RunExecutor: Sendable {
         // Whatever process runs this, it masks every secret the run can meet before it writes.
         await SecretPreregistration.register(runbook: runbook, inputs: run.inputs, configReferences: configuration.secretReferences,
                                              environment: configuration.environment, resolver: secrets)
-        let session = try RunSession(executor: self, run: run, runbook: runbook)
+        let session = try RunSession(executor: self, run: run, runbook: runbook, control: control ?? RunControl())
         return try await session.run()
     }
 }

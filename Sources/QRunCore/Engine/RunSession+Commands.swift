@@ -5,6 +5,9 @@ extension RunSession {
         let now = Date()
         switch command {
         case .start(let id, let attempt):
+            // Draining for a shutdown: the step is not started and nothing about it is recorded,
+            // so it is still pending in the store and the next owner starts it.
+            if draining { return }
             start(id, attempt: attempt, now: now)
         case .awaitApproval(let id):
             guard let spec = specs[id] else { return }

@@ -57,6 +57,12 @@ extension RunSession {
             if signals.cancel && !machine.cancelRequested {
                 feed(.cancel)
             }
+        case .control(let signal):
+            switch signal {
+            case .storeChanged: try handle(.poll)
+            case .drain: draining = true
+            case .abandon: abandoned = true
+            }
         }
     }
 

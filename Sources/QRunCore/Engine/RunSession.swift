@@ -8,6 +8,7 @@ final class RunSession {
         case retryDue(step: String)
         case poll
         case approvalExpired(step: String)
+        case control(RunControl.Signal)
     }
 
     struct Launch {
@@ -18,6 +19,11 @@ final class RunSession {
 
     let executor: RunExecutor
     let runbook: Runbook
+    let control: RunControl
+    /// Graceful shutdown: no new step starts; the loop returns when none is in flight.
+    var draining = false
+    /// Stopped at once: nothing more is recorded.
+    var abandoned = false
     var run: RunRecord
     var machine: RunStateMachine
     var records: [String: StepRecord]
@@ -41,8 +47,9 @@ final class RunSession {
     var actor: String { executor.configuration.actor }
     var verb: ActionVerb { run.mode == .drill ? .plan : .apply }
 
-    init(executor: RunExecutor, run: RunRecord, runbook: Runbook) throws {
+    init(executor: RunExecutor, run: RunRecord, runbook: Runbook, control: RunControl) throws {
         self.executor = executor
+        self.control = control
         self.run = run
         self.runbook = runbook
         let stored = try executor.database.steps(runID: run.id)
@@ -107,25 +114,35 @@ final class RunSession {
         for id in overdue.sorted() { try handle(.approvalExpired(step: id)) }
         try flush()
         let poller = startPoller()
+        let inbox = self.inbox
+        control.listen { inbox.post(.control($0)) }
         defer {
-            poller.cancel()
+            control.stopListening()
+            poller?.cancel()
             for t in timers.values { t.cancel() }
             for t in timeouts.values { t.cancel() }
         }
         inbox.post(.poll)
-        while !machine.status.isTerminal {
-            if machine.status == .waiting && executor.configuration.returnWhenWaiting && tasks.isEmpty { break }
-            let events = await inbox.takeAll()
-            for e in events { try handle(e) }
-            try flush()
+        try await withTaskCancellationHandler {
+            while !machine.status.isTerminal && !abandoned {
+                if machine.status == .waiting && executor.configuration.returnWhenWaiting && tasks.isEmpty { break }
+                if draining && tasks.isEmpty { break }
+                let events = await inbox.takeAll()
+                for e in events where !abandoned { try handle(e) }
+                if abandoned { break }
+                try flush()
+            }
+        } onCancel: {
+            inbox.post(.control(.abandon))
         }
+        if abandoned { for t in tasks.values { t.cancel() } }
         for t in tasks.values { await t.value }
         return RunOutcome(runID: run.id, status: run.status)
     }
 
-    func startPoller() -> Task<Void, Never> {
+    func startPoller() -> Task<Void, Never>? {
         let inbox = self.inbox
-        let interval = executor.configuration.pollInterval
+        guard let interval = executor.configuration.pollInterval else { return nil }
         return Task {
             while !Task.isCancelled {
                 try? await Task.sleep(for: interval)

@@ -50,6 +50,31 @@ struct RunbookValidator {
             issues += checkConcurrencyKey(key, at: runbook.concurrencyLocation ?? SourceLocation(file: runbook.source.path, line: 1, column: 1))
         }
         issues += checkTriggers()
+        for step in runbook.allSteps where step.uses == "core.approval" {
+            issues += checkApprovalPolicy(step)
+        }
+        return issues
+    }
+
+    /// Who may decide an approval is part of the runbook's text, never rendered from data.
+    private func checkApprovalPolicy(_ step: StepSpec) -> [RunbookIssue] {
+        var issues: [RunbookIssue] = []
+        for key in ["approvers", "min", "allow_self"] {
+            if let v = step.with[key], v.staticValue == nil {
+                issues.append(RunbookIssue(step.location, "step '\(step.id)': \(key) must be written literally (who may approve is never taken from inputs or alerts)"))
+            }
+        }
+        let approvers = step.with["approvers"]?.staticValue?.arrayValue
+        if let approvers, approvers.contains(where: { $0.stringValue?.isEmpty != false }) {
+            issues.append(RunbookIssue(step.location, "step '\(step.id)': approvers is a list of principal names, e.g. [alice, bob]"))
+        }
+        if let minimum = step.with["min"]?.staticValue?.intValue {
+            if minimum < 1 {
+                issues.append(RunbookIssue(step.location, "step '\(step.id)': min must be at least 1"))
+            } else if let approvers, !approvers.isEmpty, minimum > Set(approvers.compactMap(\.stringValue)).count {
+                issues.append(RunbookIssue(step.location, "step '\(step.id)': min is \(minimum) but only \(approvers.count) approver(s) are listed, so the step could never pass"))
+            }
+        }
         return issues
     }
 

@@ -86,8 +86,15 @@ public final class Redactor: Sendable {
 
     private struct State: Sendable {
         var registered: Set<String> = []
+        /// The scopes that registered each value (`""`: no scope, kept for the process's life).
+        var owners: [String: Set<String>] = [:]
         var engine = RedactionEngine()
     }
+
+    /// The scope a registration belongs to: a long-lived process sets it to a run's id while it
+    /// executes the run, and ends the scope when the run's execution ends, so the redactor does
+    /// not keep every secret it ever resolved. Registrations outside any scope are kept.
+    @TaskLocal public static var scope: String?
 
     private let state = Mutex(State())
 
@@ -110,12 +117,41 @@ public final class Redactor: Sendable {
     public func register(rawValue: String) {
         guard !rawValue.isEmpty else { return }
         let values = [rawValue] + Self.derivedSecrets(of: rawValue)
+        let scope = Self.scope ?? ""
         state.withLock { state in
             for value in values where !value.isEmpty {
+                state.owners[value, default: []].insert(scope)
                 guard state.registered.insert(value).inserted else { continue }
                 state.engine.add(Array(value.utf8))
             }
         }
+    }
+
+    /// Forgets the values registered only under `scope` (a run whose execution ended in this
+    /// process); values another scope, or no scope, registered stay masked.
+    public func endScope(_ scope: String) {
+        state.withLock { state in
+            var dropped = false
+            for (value, var owners) in state.owners where owners.contains(scope) {
+                owners.remove(scope)
+                if owners.isEmpty {
+                    state.owners[value] = nil
+                    state.registered.remove(value)
+                    dropped = true
+                } else {
+                    state.owners[value] = owners
+                }
+            }
+            guard dropped else { return }
+            var engine = RedactionEngine()
+            for value in state.registered { engine.add(Array(value.utf8)) }
+            state.engine = engine
+        }
+    }
+
+    /// How many values are registered (derived parts included).
+    public var registeredCount: Int {
+        state.withLock { $0.registered.count }
     }
 
     /// Every registered value (derived parts included), for the fragment matching of truncated text.

@@ -16,38 +16,43 @@ extension QRunDatabase {
                           concurrencyKey: String?, actor: String) throws(StoreError) -> CreateOutcome {
         let now = Timestamp.format(Date())
         return try write { db -> CreateOutcome in
-            try self.pin(db, runbook: runbook, at: now)
-            if let key = concurrencyKey,
-               let row = try Row.fetchOne(db, sql: "SELECT * FROM runs WHERE concurrency_key = ? AND status IN ('pending','running','waiting')", arguments: [key]) {
-                let existing = try Self.run(from: row)
-                try db.execute(sql: "INSERT INTO run_triggers (run_id, at, source, data) VALUES (?, ?, ?, ?)",
-                               arguments: [existing.id, now, trigger["source"]?.stringValue ?? "cli", self.cleanJSON(trigger)])
-                try self.appendAudit(db, AuditDraft(runID: existing.id, kind: "trigger.attached", actor: actor,
-                                                    data: ["concurrency_key": .string(key), "trigger": trigger, "inputs": inputs]))
-                return .attached(existing)
-            }
-            try db.execute(sql: """
-                INSERT INTO runs (id, runbook, runbook_version, runbook_sha256, mode, status, inputs, trigger,
-                                  concurrency_key, created_at, updated_at)
-                VALUES (?, ?, ?, ?, ?, 'pending', ?, ?, ?, ?, ?)
-                """, arguments: [id, runbook.name, runbook.version, runbook.source.sha256, mode.rawValue,
-                                 self.cleanJSON(inputs), self.cleanJSON(trigger), concurrencyKey, now, now])
-            let stmt = try db.cachedStatement(sql: """
-                INSERT INTO steps (run_id, step_id, phase, position, action, status) VALUES (?, ?, ?, ?, ?, 'pending')
-                """)
-            for (i, step) in runbook.allSteps.enumerated() {
-                try stmt.execute(arguments: [id, step.id, step.phase.rawValue, i, step.uses])
-            }
-            try db.execute(sql: "INSERT INTO run_triggers (run_id, at, source, data) VALUES (?, ?, ?, ?)",
-                           arguments: [id, now, trigger["source"]?.stringValue ?? "cli", self.cleanJSON(trigger)])
-            try self.appendAudit(db, AuditDraft(runID: id, kind: "run.created", actor: actor, data: [
-                "runbook": .string(runbook.name), "version": .int(runbook.version), "sha256": .string(runbook.source.sha256),
-                "mode": .string(mode.rawValue), "inputs": inputs, "trigger": trigger,
-                "concurrency_key": concurrencyKey.map(Value.string) ?? .null,
-            ]))
-            let row = try Row.fetchOne(db, sql: "SELECT * FROM runs WHERE id = ?", arguments: [id])!
-            return .created(try Self.run(from: row))
+            try self.insertRun(db, id: id, runbook: runbook, mode: mode, inputs: inputs, trigger: trigger,
+                               concurrencyKey: concurrencyKey, actor: actor, now: now)
         }
+    }
+
+    /// The body of ``createRun(id:runbook:mode:inputs:trigger:concurrencyKey:actor:)`` inside a
+    /// transaction the caller holds (a trigger records what it received in the same one).
+    func insertRun(_ db: Database, id: String, runbook: Runbook, mode: RunMode, inputs: Value, trigger: Value,
+                   concurrencyKey: String?, actor: String, now: String) throws -> CreateOutcome {
+        try self.pin(db, runbook: runbook, at: now)
+        if let key = concurrencyKey,
+           let row = try Row.fetchOne(db, sql: "SELECT * FROM runs WHERE concurrency_key = ? AND status IN ('pending','running','waiting')", arguments: [key]) {
+            let existing = try Self.run(from: row)
+            try attach(db, run: existing, trigger: trigger, reason: ["concurrency_key": .string(key)], inputs: inputs, actor: actor, now: now)
+            return .attached(existing)
+        }
+        try db.execute(sql: """
+            INSERT INTO runs (id, runbook, runbook_version, runbook_sha256, mode, status, inputs, trigger,
+                              concurrency_key, created_at, updated_at)
+            VALUES (?, ?, ?, ?, ?, 'pending', ?, ?, ?, ?, ?)
+            """, arguments: [id, runbook.name, runbook.version, runbook.source.sha256, mode.rawValue,
+                             self.cleanJSON(inputs), self.cleanJSON(trigger), concurrencyKey, now, now])
+        let stmt = try db.cachedStatement(sql: """
+            INSERT INTO steps (run_id, step_id, phase, position, action, status) VALUES (?, ?, ?, ?, ?, 'pending')
+            """)
+        for (i, step) in runbook.allSteps.enumerated() {
+            try stmt.execute(arguments: [id, step.id, step.phase.rawValue, i, step.uses])
+        }
+        try db.execute(sql: "INSERT INTO run_triggers (run_id, at, source, data) VALUES (?, ?, ?, ?)",
+                       arguments: [id, now, trigger["source"]?.stringValue ?? "cli", self.cleanJSON(trigger)])
+        try self.appendAudit(db, AuditDraft(runID: id, kind: "run.created", actor: actor, data: [
+            "runbook": .string(runbook.name), "version": .int(runbook.version), "sha256": .string(runbook.source.sha256),
+            "mode": .string(mode.rawValue), "inputs": inputs, "trigger": trigger,
+            "concurrency_key": concurrencyKey.map(Value.string) ?? .null,
+        ]))
+        let row = try Row.fetchOne(db, sql: "SELECT * FROM runs WHERE id = ?", arguments: [id])!
+        return .created(try Self.run(from: row))
     }
 
     private func pin(_ db: Database, runbook: Runbook, at now: String) throws {

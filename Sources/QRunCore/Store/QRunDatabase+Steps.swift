@@ -78,10 +78,17 @@ extension QRunDatabase {
     /// `timeout` is the step's `timeout` from the run's pinned runbook: once its
     /// ``ApprovalWindow`` has closed the decision is refused (the run's owner rejects the step),
     /// so no decision is ever answered as taken and then ignored.
+    ///
+    /// Under `policy`, the decision counts only from a listed approver, never from the principal
+    /// that started the run unless the step allows it, and an approval takes effect once `minimum`
+    /// distinct principals approved (one rejection takes effect at once). Returns how many
+    /// approvals the step has and needs.
+    @discardableResult
     public func recordApproval(runID: String, stepID: String, approved: Bool, actor: String, comment: String?,
-                               timeout: Duration?, now: Date = Date()) throws(StoreError) {
+                               timeout: Duration?, policy: ApprovalPolicy = ApprovalPolicy(allowSelf: true),
+                               now: Date = Date()) throws(StoreError) -> (approvals: Int, needed: Int, decided: Bool) {
         try write { db in
-            guard let run = try Row.fetchOne(db, sql: "SELECT status FROM runs WHERE id = ?", arguments: [runID]) else {
+            guard let run = try Row.fetchOne(db, sql: "SELECT status, trigger FROM runs WHERE id = ?", arguments: [runID]) else {
                 throw StoreError(.notFound, "no run with id \(runID); `qrun runs list` shows the runs")
             }
             let runStatus: String = run["status"]
@@ -101,10 +108,38 @@ extension QRunDatabase {
                     + "(\(DurationParser.format(window.timeout)) after it began waiting), so no decision was recorded; "
                     + "the step fails as rejected when the run resumes: qrun resume \(runID)")
             }
+            let principal = ApprovalPolicy.principal(of: actor)
+            if !policy.approvers.isEmpty, !policy.approvers.contains(principal) {
+                throw StoreError(.forbidden, "\(principal) is not an approver of step '\(stepID)' (approvers: \(policy.approvers.joined(separator: ", "))); nothing was recorded")
+            }
+            let trigger = (try? Value.parseJSON(run["trigger"] as String)) ?? .null
+            let starter = trigger["actor"]?.stringValue.map(ApprovalPolicy.principal(of:))
+            if approved, !policy.allowSelf, starter == principal {
+                throw StoreError(.forbidden, "\(principal) started run \(runID) and so may not approve it (separation of duties; the step would need allow_self: true); another approver must decide")
+            }
+            if try Row.fetchOne(db, sql: "SELECT 1 FROM approval_votes WHERE run_id = ? AND step_id = ? AND principal = ?",
+                                arguments: [runID, stepID, principal]) != nil {
+                throw StoreError(.conflict, "\(principal) has already decided step '\(stepID)' of run \(runID)")
+            }
+            let at = Timestamp.format(now)
+            try db.execute(sql: "INSERT INTO approval_votes (run_id, step_id, principal, decision, comment, decided_at) VALUES (?, ?, ?, ?, ?, ?)",
+                           arguments: [runID, stepID, principal, approved ? "approved" : "rejected", clean(comment), at])
+            let approvals = try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM approval_votes WHERE run_id = ? AND step_id = ? AND decision = 'approved'",
+                                             arguments: [runID, stepID]) ?? 0
+            let decided = !approved || approvals >= policy.minimum
+            let common: [String: Value] = ["step": .string(stepID), "comment": comment.map(Value.string) ?? .null, "principal": .string(principal),
+                                           "approvals": .int(approvals), "needed": .int(policy.minimum)]
+            guard decided else {
+                try appendAudit(db, AuditDraft(runID: runID, kind: "approval.vote", actor: actor, data: .object(common)))
+                return (approvals, policy.minimum, false)
+            }
+            let deciders = try String.fetchAll(db, sql: "SELECT principal FROM approval_votes WHERE run_id = ? AND step_id = ? AND decision = ? ORDER BY decided_at",
+                                               arguments: [runID, stepID, approved ? "approved" : "rejected"])
+            let recordedActor = approved && policy.minimum > 1 ? deciders.joined(separator: ",") : actor
             try db.execute(sql: "INSERT INTO approvals (run_id, step_id, decision, actor, comment, decided_at) VALUES (?, ?, ?, ?, ?, ?)",
-                           arguments: [runID, stepID, approved ? "approved" : "rejected", actor, clean(comment), Timestamp.format(Date())])
-            try appendAudit(db, AuditDraft(runID: runID, kind: approved ? "approval.granted" : "approval.rejected", actor: actor,
-                                           data: ["step": .string(stepID), "comment": comment.map(Value.string) ?? .null]))
+                           arguments: [runID, stepID, approved ? "approved" : "rejected", recordedActor, clean(comment), at])
+            try appendAudit(db, AuditDraft(runID: runID, kind: approved ? "approval.granted" : "approval.rejected", actor: actor, data: .object(common)))
+            return (approvals, policy.minimum, true)
         }
     }
 

@@ -111,6 +111,40 @@ enum Schema {
                 ) WITHOUT ROWID;
                 """)
         }
+        // What triggers brought: every alert post as received (a replay key makes a signed post
+        // count once, across restarts), the alert instances that started runs (so a repeat of
+        // the same firing attaches instead of starting again), and each principal's vote on an
+        // approval that needs several.
+        m.registerMigration("v3-triggers") { db in
+            try db.execute(sql: """
+                CREATE TABLE alert_receipts (
+                    seq INTEGER PRIMARY KEY NOT NULL,
+                    received_at TEXT NOT NULL,
+                    endpoint TEXT NOT NULL,
+                    principal TEXT NOT NULL,
+                    replay_key TEXT UNIQUE,
+                    body_sha256 TEXT NOT NULL,
+                    alerts INTEGER NOT NULL,
+                    outcome TEXT NOT NULL
+                );
+                CREATE TABLE alert_instances (
+                    runbook TEXT NOT NULL,
+                    fingerprint TEXT NOT NULL,
+                    starts_at TEXT NOT NULL,
+                    run_id TEXT NOT NULL,
+                    PRIMARY KEY (runbook, fingerprint, starts_at)
+                ) WITHOUT ROWID;
+                CREATE TABLE approval_votes (
+                    run_id TEXT NOT NULL,
+                    step_id TEXT NOT NULL,
+                    principal TEXT NOT NULL,
+                    decision TEXT NOT NULL,
+                    comment TEXT,
+                    decided_at TEXT NOT NULL,
+                    PRIMARY KEY (run_id, step_id, principal)
+                ) WITHOUT ROWID;
+                """)
+        }
         return m
     }
 }

@@ -11,6 +11,10 @@ public struct StoreError: Error, Sendable, CustomStringConvertible {
         case corrupt
         /// The disk is full.
         case full
+        /// The one asking may not do this (an approver not listed, separation of duties).
+        case forbidden
+        /// A signed request seen before.
+        case replay
     }
 
     public var code: Code

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import QRunCore
+import QRunRuntime
 
 /// `qrun audit verify|export`
 struct AuditCommand: AsyncParsableCommand {

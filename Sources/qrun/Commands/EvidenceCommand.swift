@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import QRunActions
 import QRunCore
+import QRunRuntime
 
 /// `qrun evidence verify|open|keygen`
 struct EvidenceCommand: AsyncParsableCommand {

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import QRunCore
+import QRunRuntime
 
 /// `qrun incident NAME --token-id X …`: runbook inputs as kebab-case flags.
 struct IncidentCommand: AsyncParsableCommand {

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import QRunCore
+import QRunRuntime
 
 /// `qrun approve RUN_ID STEP`
 typealias ApproveCommand = DecisionCommand<Approval>
@@ -51,17 +52,22 @@ struct DecisionCommand<Verb: DecisionVerb>: AsyncParsableCommand {
     func run() async throws {
         let ws = try Workspace(global)
         let db = try ws.database()
-        // The step's timeout comes from the pinned text the run executes, so the deadline is the owner's.
-        let timeout = try db.run(runID).flatMap { try ws.pinnedRunbook(for: $0).allSteps.first { $0.id == step }?.timeout }
-        try db.recordApproval(runID: runID, stepID: step, approved: Verb.approved, actor: ws.actor, comment: comment, timeout: timeout)
+        // The step's timeout and who may decide come from the pinned text the run executes.
+        let spec = try db.run(runID).flatMap { try ws.pinnedRunbook(for: $0).allSteps.first { $0.id == step } }
+        let policy = spec.map(ApprovalPolicy.init(step:)) ?? ApprovalPolicy()
+        let tally = try db.recordApproval(runID: runID, stepID: step, approved: Verb.approved, actor: ws.actor, comment: comment,
+                                          timeout: spec?.timeout, policy: policy)
         let followed = ws.isRunOwned(runID)
         let word = Verb.word
         if global.json {
-            Console.json(["run_id": .string(runID), "step": .string(step), "decision": .string(word), "followed": .bool(followed)])
+            Console.json(["run_id": .string(runID), "step": .string(step), "decision": .string(word), "followed": .bool(followed),
+                          "decided": .bool(tally.decided), "approvals": .int(tally.approvals), "needed": .int(tally.needed)])
+        } else if !tally.decided {
+            Console.out("recorded approval \(tally.approvals) of \(tally.needed) for \(step) of run \(runID); the step waits for \(tally.needed - tally.approvals) more")
         } else {
             Console.out("\(word) \(step) of run \(runID)" + (followed ? "; the process following the run continues it" : resume ? "" : "; continue with: qrun resume \(runID)"))
         }
-        if resume && !followed, let run = try db.run(runID) {
+        if resume && !followed && tally.decided, let run = try db.run(runID) {
             let launcher = RunLauncher(workspace: ws, mode: OutputMode.choose(json: global.json))
             throw ExitCode(try await launcher.execute(run: run, runbook: try ws.pinnedRunbook(for: run), returnWhenWaiting: true, parallel: nil).rawValue)
         }
@@ -84,7 +90,7 @@ struct CancelCommand: AsyncParsableCommand {
         // whichever process settles it.
         if ws.isRunOwned(runID) {
             if !global.json { Console.out("cancel requested; the process running \(runID) is stopping it") }
-            throw ExitCode(try await launcher.follow(runID: runID) == .cancelled ? 0 : 1)
+            throw ExitCode(try await launcher.follow(runID: runID, untilEnd: true) == .cancelled ? 0 : 1)
         }
         // Nobody owns the run: settle it here so it does not linger as open.
         let run = try db.run(runID)!

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import QRunCore
+import QRunRuntime
 
 /// `qrun plan NAME [--input k=v]…`
 struct PlanCommand: AsyncParsableCommand {

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import QRunCore
+import QRunRuntime
 import QRunPlugins
 
 /// `qrun plugins list|check`: the out-of-process plugins of the workspace (`HOME/plugins/`).

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import QRunCore
+import QRunRuntime
 
 /// `qrun report RUN_ID [--format md|html|json]`
 struct ReportCommand: AsyncParsableCommand {

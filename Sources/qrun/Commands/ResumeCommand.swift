@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import QRunCore
+import QRunRuntime
 
 /// `qrun resume RUN_ID` / `qrun resume --all`
 struct ResumeCommand: AsyncParsableCommand {

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import QRunCore
+import QRunRuntime
 
 /// `qrun run NAME [--input k=v]…`
 struct RunCommand: AsyncParsableCommand {

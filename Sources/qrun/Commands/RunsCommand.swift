@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import QRunCore
+import QRunRuntime
 
 /// `qrun runs list|show`
 struct RunsCommand: AsyncParsableCommand {
@@ -28,12 +29,7 @@ struct RunsCommand: AsyncParsableCommand {
             }
             let runs = ws.hasDatabase ? try ws.database().runs(limit: limit, status: filter) : []
             if global.json {
-                Console.json(.object(["runs": .array(runs.map { r in
-                    .object(["run_id": .string(r.id), "status": .string(r.status.rawValue), "runbook": .string(r.runbook),
-                             "version": .int(r.runbookVersion), "mode": .string(r.mode.rawValue),
-                             "created_at": .string(Timestamp.format(r.createdAt)),
-                             "finished_at": r.finishedAt.map { .string(Timestamp.format($0)) } ?? .null])
-                })]))
+                Console.json(.object(["runs": .array(runs.map(RunSummary.listEntry))]))
                 return
             }
             if runs.isEmpty { Console.out("no runs yet"); return }
@@ -61,19 +57,7 @@ struct RunsCommand: AsyncParsableCommand {
             let db = try ws.database()
             let steps = try db.steps(runID: runID)
             if global.json {
-                var o = RunSummary.json(run: run, steps: steps).objectValue ?? [:]
-                o["attempts"] = .array(try db.attempts(runID: runID).map { a in
-                    .object(["step": .string(a.stepID), "attempt": .int(a.attempt), "verb": .string(a.verb), "status": .string(a.status),
-                             "started_at": .string(Timestamp.format(a.startedAt)),
-                             "finished_at": a.finishedAt.map { .string(Timestamp.format($0)) } ?? .null,
-                             "error": a.error.map(Value.string) ?? .null, "summary": a.summary.map(Value.string) ?? .null])
-                })
-                o["approvals"] = .array(try db.approvals(runID: runID).map { a in
-                    .object(["step": .string(a.stepID), "approved": .bool(a.approved), "actor": .string(a.actor),
-                             "comment": a.comment.map(Value.string) ?? .null, "at": .string(Timestamp.format(a.decidedAt))])
-                })
-                o["triggers"] = .array(try db.triggers(runID: runID))
-                Console.json(.object(o))
+                Console.json(try RunSummary.detail(run: run, database: db))
                 return
             }
             Console.out("run \(run.id): \(run.status.rawValue)  (\(run.runbook) v\(run.runbookVersion), \(run.mode.rawValue), sha256 \(run.runbookSHA256.prefix(12))…)")

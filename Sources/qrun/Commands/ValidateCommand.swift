@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import QRunCore
+import QRunRuntime
 
 /// `qrun validate [PATH…]`
 struct ValidateCommand: AsyncParsableCommand {
