@@ -76,6 +76,7 @@ extension IncidentReport {
             h += "<li><b>\(t.attached ? "attached" : "started the run")</b> <span class=\"mono\">\(esc(t.at))</span>: \(esc(t.headline))"
             if let a = t.alert {
                 if let f = a.fingerprint { h += " · fingerprint <code>\(esc(f))</code>" }
+                if let s = a.startsAt { h += " · firing since \(esc(s))" }
                 if !a.labels.isEmpty {
                     h += "<br>labels: " + a.labels.map { "<span class=\"kv mono\">\(esc($0.name))=\(esc($0.value))</span>" }.joined()
                 }

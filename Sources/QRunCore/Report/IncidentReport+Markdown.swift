@@ -90,6 +90,7 @@ extension IncidentReport {
         var out = ["- \(t.attached ? "attached" : "**started the run**") \(text(t.at)): \(text(t.headline))"]
         if let a = t.alert {
             if let f = a.fingerprint { out.append("  - fingerprint \(code(f))") }
+            if let s = a.startsAt { out.append("  - firing since \(text(s))") }
             if !a.labels.isEmpty { out.append("  - labels: " + a.labels.map { code("\($0.name)=\($0.value)") }.joined(separator: ", ")) }
             if !a.annotations.isEmpty {
                 out.append("  - annotations: " + a.annotations.map { "\(code($0.name)): \(text($0.value))" }.joined(separator: "; "))

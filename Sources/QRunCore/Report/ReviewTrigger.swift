@@ -8,6 +8,8 @@ public struct ReviewTrigger: Sendable {
     public struct Alert: Sendable {
         public var status: String?
         public var fingerprint: String?
+        /// When the alert started firing, as the sender said.
+        public var startsAt: String?
         /// Sorted by name.
         public var labels: [(name: String, value: String)]
         /// Sorted by name.
@@ -36,16 +38,24 @@ public struct ReviewTrigger: Sendable {
         self.attached = attached
         raw = data
         self.source = source ?? data["source"]?.stringValue ?? "unknown"
-        actor = data["actor"]?.interpolationText
+        actor = Self.text(data["actor"])
         if let a = data["alert"]?.objectValue {
-            alert = Alert(status: a["status"]?.interpolationText, fingerprint: a["fingerprint"]?.interpolationText,
-                          labels: Self.pairs(a["labels"]), annotations: Self.pairs(a["annotations"]))
+            alert = Alert(status: Self.text(a["status"]), fingerprint: Self.text(a["fingerprint"]),
+                          startsAt: Self.text(a["starts_at"] ?? a["startsAt"]), labels: Self.pairs(a["labels"]),
+                          annotations: Self.pairs(a["annotations"]))
         }
-        scheduleSlot = (data["schedule"]?["slot"] ?? data["slot"])?.interpolationText
+        scheduleSlot = Self.text(data["schedule"]?["slot"] ?? data["slot"])
         if let e = data["event"] {
-            eventName = e.stringValue ?? e["name"]?.interpolationText
+            eventName = e.stringValue ?? Self.text(e["name"])
             eventOccurrence = e["occurrence"]?.intValue ?? data["occurrence"]?.intValue
         }
+    }
+
+    /// A recorded value as text; absent, null or empty is nil.
+    private static func text(_ v: Value?) -> String? {
+        guard let v, !v.isNull else { return nil }
+        let t = v.interpolationText
+        return t.isEmpty ? nil : t
     }
 
     private static func pairs(_ v: Value?) -> [(name: String, value: String)] {
@@ -72,6 +82,7 @@ public struct ReviewTrigger: Sendable {
                                   "actor": actor.map(Value.string) ?? .null, "summary": .string(headline), "data": raw]
         o["alert"] = alert.map { a in
             .object(["status": a.status.map(Value.string) ?? .null, "fingerprint": a.fingerprint.map(Value.string) ?? .null,
+                     "starts_at": a.startsAt.map(Value.string) ?? .null,
                      "labels": .object(Dictionary(a.labels.map { ($0.name, Value.string($0.value)) }, uniquingKeysWith: { x, _ in x })),
                      "annotations": .object(Dictionary(a.annotations.map { ($0.name, Value.string($0.value)) }, uniquingKeysWith: { x, _ in x }))])
         } ?? .null
