@@ -42,7 +42,7 @@ struct ReviewAlertTests {
         let repeatAlert = try serve.signedAlert(alert("a-2"))
         #expect(((try repeatAlert.json()["decisions"] as? [[String: Any]])?.first?["run_id"] as? String) == runID, "\(repeatAlert.body)")
         // A person attaching follows the run until it ends, so it runs beside the test.
-        let person = try QRun.start(["run", "contain", "--input", "token_id=tok-review-1"], home: ws.home, env: ["QRUN_ACTOR": "dana"])
+        let person = try QRun.start(["run", "contain", "--input", "token_id=tok-review-1"], home: ws.home)
         let deadline = Date().addingTimeInterval(60)
         while ((try? serve.api("/v1/runs/\(runID)").json())?["triggers"] as? [Any])?.count ?? 0 < 3, Date() < deadline {
             usleep(50_000)

@@ -2,7 +2,7 @@ import Foundation
 import QRunTestSupport
 
 /// A real run for the review tests, made with the built binary: evidence snapshot, an approval
-/// given by another person, a containment step that fails once (retryable) and then succeeds, one
+/// given by the operator, a containment step that fails once (retryable) and then succeeds, one
 /// that fails for good, a dependant cancelled by it, a conditional step skipped, an on_failure
 /// page, and a second trigger attached through the concurrency key.
 struct ReviewRun {
@@ -25,6 +25,7 @@ struct ReviewRun {
             with: { paths: ["\(home)/agent-home"], sockets: false }
           - id: approve
             uses: core.approval
+            with: { message: "Contain ${{ inputs.token_id }}?", allow_self: true }
           - id: disable-key
             needs: [approve]
             uses: shell.exec
@@ -67,15 +68,15 @@ struct ReviewRun {
         try ws.write(file: "agent-home/.qiskit/qiskit-ibm.json", "{\"default\": {\"channel\": \"ibm_quantum\"}}\n")
         try ws.write(file: "agent-home/notes.txt", "agent transcript\n")
         let args = ["run", "leaked-token", "--input", "token_id=ApiKey-1234", "--no-wait", "--json"]
-        let first = try QRun.run(args, home: ws.home, env: ["QRUN_ACTOR": "alice"])
+        let first = try QRun.run(args, home: ws.home)
         guard first.status == 3, let runID = try first.json()["run_id"] as? String else {
             throw TestFailure("the run must wait for approval (exit 3): \(first.status) \(first.stdout) \(first.stderr)")
         }
-        let again = try QRun.run(args, home: ws.home, env: ["QRUN_ACTOR": "carol"])
+        let again = try QRun.run(args, home: ws.home)
         guard again.status == 3, try again.json()["run_id"] as? String == runID else {
             throw TestFailure("a second trigger for the same token must attach: \(again.stdout) \(again.stderr)")
         }
-        let approve = try QRun.run(["approve", runID, "approve", "--comment", "revoke now"], home: ws.home, env: ["QRUN_ACTOR": "bob"])
+        let approve = try QRun.run(["approve", runID, "approve", "--comment", "revoke now"], home: ws.home)
         guard approve.status == 0 else { throw TestFailure("approve: \(approve.stderr)") }
         let resume = try QRun.run(["resume", runID, "--json"], home: ws.home)
         guard resume.status == 1, try resume.json()["status"] as? String == "failed" else {
