@@ -6,7 +6,14 @@ import QRunRuntime
 /// `qrun report RUN_ID [--format md|html|json]`
 struct ReportCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "report", abstract: "Write the post-incident review of a run.")
+        commandName: "report", abstract: "Write the post-incident review of a run.",
+        discussion: """
+            The review holds the timeline (absolute and relative times), the DAG with each step's outcome, attempts and \
+            durations, every trigger, the pinned runbook's version and SHA-256, every provider call with its redacted request \
+            and result, what stays exposed, the evidence manifest (every hash re-checked), time to first containment and to \
+            contain, and the audit chain's head to keep elsewhere. html is one self-contained file (inline SVG, no script); \
+            json follows docs/report-schema.md.
+            """)
 
     enum Format: String, ExpressibleByArgument, CaseIterable {
         case md, html, json
@@ -23,10 +30,14 @@ struct ReportCommand: AsyncParsableCommand {
             throw CLIError(.usage, "no run with id \(runID); `qrun runs list` shows the runs")
         }
         let db = try ws.database()
-        let report = IncidentReport(run: run, runbook: try? ws.pinnedRunbook(for: run), steps: try db.steps(runID: runID),
+        let steps = try db.steps(runID: runID), events = try db.auditEvents(runID: runID)
+        let evidence = ReviewEvidenceLoader.complete(ReviewEvidence.recorded(steps: steps, events: events))
+        var report = IncidentReport(run: run, runbook: try? ws.pinnedRunbook(for: run), steps: steps,
                                     attempts: try db.attempts(runID: runID), approvals: try db.approvals(runID: runID),
-                                    triggers: try db.triggers(runID: runID), events: try db.auditEvents(runID: runID),
-                                    chain: try db.verifyAudit())
+                                    triggers: try db.triggers(runID: runID), events: events,
+                                    chain: try db.verifyAudit(), evidence: evidence)
+        let redactor = ws.redactor
+        report.mask = { redactor.redact($0) }
         let text: String
         switch global.json ? .json : format {
         case .md: text = report.markdown()
