@@ -9,7 +9,9 @@ import Glibc
 ///
 /// For each scenario it runs the real `qrun run` binary on a generated runbook of `core.noop`
 /// steps and measures wall time and peak RSS of that process; between runs it measures the time
-/// of the baseline: two durable SQLite commits (WAL, synchronous=FULL) per step.
+/// of the baseline: one durable single-row SQLite commit (WAL, synchronous=FULL) per step. One
+/// more run of each scenario under `strace` counts syncs and pages written per step, and the cold
+/// start is measured against `curl` (see ``ColdStartBench``).
 @main
 struct Bench {
     struct Options {
@@ -19,6 +21,8 @@ struct Bench {
         var repeats = 3
         var directory = "state"
         var http = 500
+        var cold = 20
+        var probe = true
     }
 
     static func main() async throws {
@@ -34,8 +38,10 @@ struct Bench {
             case "--repeats": o.repeats = max(1, Int(value()) ?? o.repeats)
             case "--dir": o.directory = value()
             case "--http": o.http = Int(value()) ?? o.http
+            case "--cold": o.cold = Int(value()) ?? o.cold
+            case "--no-probe": o.probe = false
             default:
-                FileHandle.standardError.write(Data("usage: qrun-bench [--qrun PATH] [--chain N] [--fanout N] [--repeats N] [--dir DIR] [--http N]\n".utf8))
+                FileHandle.standardError.write(Data("usage: qrun-bench [--qrun PATH] [--chain N] [--fanout N] [--repeats N] [--dir DIR] [--http N] [--cold N] [--no-probe]\n".utf8))
                 exit(64)
             }
         }
@@ -46,7 +52,7 @@ struct Bench {
         try chainRunbook(o.chain).write(toFile: root + "/runbooks/chain.yaml", atomically: true, encoding: .utf8)
         try fanoutRunbook(o.fanout).write(toFile: root + "/runbooks/fanout.yaml", atomically: true, encoding: .utf8)
 
-        print("qrun benchmark: \(o.repeats) repeats, medians; baseline = 1 durable single-row SQLite commit per step on the same disk (the floor of a chain)")
+        print("qrun benchmark: \(o.repeats) repeats, medians; baseline = 1 durable single-row SQLite commit per step on the same disk (the floor of a chain; WAL pre-grown)")
         print("machine: \(ProcessInfo.processInfo.processorCount) cores; state under \(root)")
         var results: [[String: Any]] = []
         for (name, steps) in [("chain", o.chain), ("fanout", o.fanout)] {
@@ -60,14 +66,35 @@ struct Bench {
                 rss.append(maxrss)
             }
             let e = median(engine), b = median(base)
-            let line: [String: Any] = [
+            var line: [String: Any] = [
                 "scenario": name, "steps": steps, "engine_seconds": e, "steps_per_second": Double(steps) / e,
                 "baseline_seconds": b, "baseline_commits_per_second": Double(steps) / b,
                 "ratio_engine_to_baseline": e / b, "peak_rss_mib": Double(rss.max() ?? 0) / 1024,
             ]
-            results.append(line)
             print(String(format: "%-7@ %6d steps  engine %.3fs (%.0f steps/s)  baseline %.3fs (%.0f commits/s)  ratio %.2f×  peak RSS %.1f MiB",
                          name as NSString, steps, e, Double(steps) / e, b, Double(steps) / b, e / b, Double(rss.max() ?? 0) / 1024))
+            if o.probe && SyscallProbe.available {
+                let c = try SyscallProbe.count(o.qrun, ["run", name, "--json", "--home", root, "--state-dir", "\(root)/state-\(name)-strace"],
+                                               traceFile: "\(root)/strace-\(name).txt")
+                let n = Double(steps)
+                line["syncs_per_step"] = Double(c.syncs) / n
+                line["wal_pages_per_step"] = Double(c.walPages) / n
+                line["db_pages_per_step"] = Double(c.dbPages) / n
+                print(String(format: "        strace: %.3f fdatasync+fsync per step, %.2f WAL pages per step, %.2f checkpointed pages per step",
+                             Double(c.syncs) / n, Double(c.walPages) / n, Double(c.dbPages) / n))
+            }
+            results.append(line)
+        }
+        var pages: Double = 0
+        if o.probe {
+            pages = try SyscallProbe.baselinePagesPerCommit(path: "\(root)/baseline-pages.sqlite")
+            print(String(format: "baseline: %.2f WAL pages per single-row commit, 1 fdatasync per commit", pages))
+        }
+        var cold: [String: Any] = [:]
+        if o.cold > 0 && access("/usr/bin/curl", X_OK) == 0 {
+            cold = try ColdStartBench.run(qrun: o.qrun, root: root, repeats: o.cold)
+            print(String(format: "cold    start → first request (one-step http.request, fresh state): qrun median %.1f ms, curl %.1f ms  ratio %.2f×",
+                         cold["qrun_median_ms"] as! Double, cold["curl_median_ms"] as! Double, cold["ratio_median"] as! Double))
         }
         var http: [String: Any] = [:]
         if o.http > 0 {
@@ -76,7 +103,7 @@ struct Bench {
                          o.http, http["transport_median_ms"] as! Double, http["transport_p99_ms"] as! Double,
                          http["raw_socket_median_ms"] as! Double, http["raw_socket_p99_ms"] as! Double, http["ratio_median"] as! Double))
         }
-        let data = try JSONSerialization.data(withJSONObject: ["results": results, "http": http], options: [.sortedKeys])
+        let data = try JSONSerialization.data(withJSONObject: ["results": results, "http": http, "cold_start": cold, "baseline_pages_per_commit": pages], options: [.sortedKeys])
         print(String(decoding: data, as: UTF8.self))
     }
 
@@ -102,6 +129,13 @@ struct Bench {
         try q.writeWithoutTransaction { db in
             try db.execute(sql: "PRAGMA synchronous = FULL")
             try db.execute(sql: "CREATE TABLE t (id INTEGER PRIMARY KEY, step TEXT NOT NULL, status TEXT NOT NULL, at TEXT NOT NULL)")
+            // Steady state: a WAL (and a file) already grown to their size, so that no measured
+            // commit pays for extending a file. A fresh WAL's first thousand pages each extend it,
+            // which makes a sync much slower on a busy disk; the engine's runs pay that themselves.
+            try db.execute(sql: "CREATE TABLE grow (b BLOB)")
+            try db.execute(sql: "INSERT INTO grow VALUES (zeroblob(4 * 1024 * 1024))")
+            try db.execute(sql: "DROP TABLE grow")
+            try db.execute(sql: "PRAGMA wal_checkpoint(RESTART)")
         }
         let start = DispatchTime.now()
         for i in 0..<commits {

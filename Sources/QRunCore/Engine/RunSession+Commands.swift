@@ -124,14 +124,15 @@ extension RunSession {
         if records[id]?.startedAt == nil { records[id]?.startedAt = now }
         records[id]?.nextAttemptAt = nil
         records[id]?.error = nil
-        batch.append(.attemptStarted(AttemptRecord(runID: run.id, stepID: id, attempt: attempt, verb: verb.rawValue, status: "running",
-                                                   startedAt: now, finishedAt: nil, error: nil, retryable: nil, summary: nil)))
+        // The intent is the step row (`running`, this attempt); the attempt's own row is written
+        // once, with its result (see QRunDatabase.commit).
+        attemptStartedAt[id] = now
         batch.audit(run.id, "step.started", actor: actor, [
             "step": .string(id), "action": .string(spec.uses), "attempt": .int(attempt), "verb": .string(verb.rawValue),
             "idempotency_key": .string(key), "params": .object(params),
         ])
         notes.append(ProgressEvent(kind: .stepStarted, runID: run.id, stepID: id, attempt: attempt, status: "running"))
-        launches.append(Launch(step: spec, attempt: attempt, params: params))
+        launches.append(Launch(step: spec, attempt: attempt, params: params, key: key))
     }
 
     func failWithoutCall(_ id: String, attempt: Int, message: String, now: Date) {

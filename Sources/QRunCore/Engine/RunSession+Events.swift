@@ -62,7 +62,7 @@ extension RunSession {
 
     func finish(_ id: String, attempt: Int, result: Result<ActionResult, ActionError>, ms: Int64?, now: Date) {
         touch(id)
-        let started = records[id]?.startedAt ?? now
+        let started = attemptStartedAt.removeValue(forKey: id) ?? records[id]?.startedAt ?? now
         switch result {
         case .success(let r):
             let clean = executor.redactor.redact(Value.object(r.outputs))
@@ -114,7 +114,7 @@ extension RunSession {
         let attempt = l.attempt
         let verb = self.verb
         let call = ActionCall(runID: runID, stepID: id, attempt: attempt,
-                              idempotencyKey: RunExecutor.idempotencyKey(runID: runID, stepID: id), verb: verb,
+                              idempotencyKey: l.key, verb: verb,
                               params: l.params, timeout: l.step.timeout, secrets: executor.secrets,
                               references: referencePolicy(l),
                               log: { line in observer.observe(ProgressEvent(kind: .stepLog, runID: runID, stepID: id, attempt: attempt, message: redactor.redact(line))) })

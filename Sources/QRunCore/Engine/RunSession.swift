@@ -14,6 +14,8 @@ final class RunSession {
         var step: StepSpec
         var attempt: Int
         var params: [String: Value]
+        /// The step's idempotency key (computed once per start).
+        var key: String
     }
 
     let executor: RunExecutor
@@ -29,6 +31,8 @@ final class RunSession {
     var timers: [String: Task<Void, Never>] = [:]
     var liveAttempt: [String: Int] = [:]
     var lastRetryAfter: [String: Duration] = [:]
+    /// When each live attempt began (its row is written once, when it ends).
+    var attemptStartedAt: [String: Date] = [:]
     var dirty: [String] = []
     var dirtySet = Set<String>()
     var batch = StoreBatch()

@@ -58,6 +58,10 @@ public final class QRunDatabase: Sendable {
                 chmod(path, 0o600)
             }
             try queue.writeWithoutTransaction { db in
+                // On a new file the switch to WAL writes the first page through a rollback journal
+                // (three syncs and one of the folder). The creation marker covers a crash there, and
+                // the file is synced once below, before the marker goes.
+                if !existed { try db.execute(sql: "PRAGMA synchronous = OFF") }
                 let mode = try String.fetchOne(db, sql: "PRAGMA journal_mode = WAL")
                 if mode?.lowercased() != "wal" { return }
                 // A containment step's intent must survive power loss.
@@ -74,12 +78,30 @@ public final class QRunDatabase: Sendable {
             if let unknown = applied.first(where: { !known.contains($0) }) {
                 throw StoreError(.tooNew, "state database \(path) was written by a newer qrun (migration \(unknown)); use that version")
             }
-            try migrator.migrate(queue)
+            if existed {
+                try migrator.migrate(queue)
+            } else {
+                // A new file: the whole schema in one durable commit (the marker covers a crash).
+                try queue.writeWithoutTransaction { db in try Schema.createFresh(db) }
+                try Self.syncToDisk(path)
+                try Self.syncToDisk(directory.path)
+            }
             for suffix in ["-wal", "-shm"] { chmod(path + suffix, 0o600) }
             if !existed { unlink(marker) }
         } catch {
             throw StoreError.from(error, path: path)
         }
+    }
+
+    /// `fsync` of a file or folder: what the creation wrote outside SQLite's own durable commits.
+    static func syncToDisk(_ path: String) throws(StoreError) {
+        let fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW)
+        guard fd >= 0, fsync(fd) == 0 else {
+            let reason = String(cString: strerror(errno))
+            if fd >= 0 { close(fd) }
+            throw StoreError(.io, "cannot sync \(path) to disk: \(reason)")
+        }
+        close(fd)
     }
 
     /// Opens a possibly damaged database read-only, for `audit verify` and `audit export` to read
@@ -106,15 +128,20 @@ public final class QRunDatabase: Sendable {
     }
 
     /// Runs `body` in one IMMEDIATE transaction, translating errors.
+    ///
+    /// `BEGIN` and `COMMIT` are prepared once per connection (a chain makes one of these per step).
     func write<T>(_ body: (Database) throws -> T) throws(StoreError) -> T {
         do {
             return try queue.writeWithoutTransaction { db in
-                var result: T?
-                try db.inTransaction(.immediate) {
-                    result = try body(db)
-                    return .commit
+                try db.cachedStatement(sql: "BEGIN IMMEDIATE").execute()
+                do {
+                    let result = try body(db)
+                    try db.cachedStatement(sql: "COMMIT").execute()
+                    return result
+                } catch {
+                    if db.isInsideTransaction { try? db.execute(sql: "ROLLBACK") }
+                    throw error
                 }
-                return result!
             }
         } catch {
             throw StoreError.from(error, path: path)
