@@ -36,7 +36,7 @@ struct StoreSchemaTests {
         try fresh.writeWithoutTransaction { db in try Schema.createFresh(db) }
         let a = try Self.shape(migrated), b = try Self.shape(fresh)
         #expect(a == b)
-        #expect(a.contains("migration v3-audit-run-range"))
+        #expect(a.contains("migration v3-lean-commits"))
         #expect(!a.contains { $0.contains("audit_by_run") })
     }
 

@@ -99,6 +99,16 @@ extension RunSession {
     func start(_ id: String, attempt: Int, now: Date) {
         guard let spec = specs[id] else { return }
         touch(id)
+        // The attempt this one retries leaves the step row for its own (an interrupted one was
+        // recorded when the session began).
+        if let prev = records[id], prev.status == .retryWait, let began = prev.attemptStartedAt {
+            batch.append(.attemptEnded(AttemptRecord(runID: run.id, stepID: id, attempt: prev.attempt, verb: verb.rawValue, status: "failed",
+                                                     startedAt: began, finishedAt: prev.finishedAt, error: prev.error,
+                                                     retryable: prev.attemptRetryable, summary: prev.attemptSummary)))
+        }
+        records[id]?.attemptStartedAt = nil
+        records[id]?.attemptSummary = nil
+        records[id]?.attemptRetryable = nil
         let sc = scope(for: spec)
         if let condition = spec.condition {
             do {
@@ -124,9 +134,9 @@ extension RunSession {
         if records[id]?.startedAt == nil { records[id]?.startedAt = now }
         records[id]?.nextAttemptAt = nil
         records[id]?.error = nil
-        // The intent is the step row (`running`, this attempt); the attempt's own row is written
-        // once, with its result (see QRunDatabase.commit).
-        attemptStartedAt[id] = now
+        // The intent is the step row (`running`, this attempt, when it began); its result lands on
+        // the same row, so a step's progress costs no other row.
+        records[id]?.attemptStartedAt = now
         batch.audit(run.id, "step.started", actor: actor, [
             "step": .string(id), "action": .string(spec.uses), "attempt": .int(attempt), "verb": .string(verb.rawValue),
             "idempotency_key": .string(key), "params": .object(params),

@@ -31,8 +31,6 @@ final class RunSession {
     var timers: [String: Task<Void, Never>] = [:]
     var liveAttempt: [String: Int] = [:]
     var lastRetryAfter: [String: Duration] = [:]
-    /// When each live attempt began (its row is written once, when it ends).
-    var attemptStartedAt: [String: Date] = [:]
     var dirty: [String] = []
     var dirtySet = Set<String>()
     var batch = StoreBatch()

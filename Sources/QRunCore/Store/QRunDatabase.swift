@@ -58,10 +58,6 @@ public final class QRunDatabase: Sendable {
                 chmod(path, 0o600)
             }
             try queue.writeWithoutTransaction { db in
-                // On a new file the switch to WAL writes the first page through a rollback journal
-                // (three syncs and one of the folder). The creation marker covers a crash there, and
-                // the file is synced once below, before the marker goes.
-                if !existed { try db.execute(sql: "PRAGMA synchronous = OFF") }
                 let mode = try String.fetchOne(db, sql: "PRAGMA journal_mode = WAL")
                 if mode?.lowercased() != "wal" { return }
                 // A containment step's intent must survive power loss.
@@ -83,25 +79,12 @@ public final class QRunDatabase: Sendable {
             } else {
                 // A new file: the whole schema in one durable commit (the marker covers a crash).
                 try queue.writeWithoutTransaction { db in try Schema.createFresh(db) }
-                try Self.syncToDisk(path)
-                try Self.syncToDisk(directory.path)
             }
             for suffix in ["-wal", "-shm"] { chmod(path + suffix, 0o600) }
             if !existed { unlink(marker) }
         } catch {
             throw StoreError.from(error, path: path)
         }
-    }
-
-    /// `fsync` of a file or folder: what the creation wrote outside SQLite's own durable commits.
-    static func syncToDisk(_ path: String) throws(StoreError) {
-        let fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW)
-        guard fd >= 0, fsync(fd) == 0 else {
-            let reason = String(cString: strerror(errno))
-            if fd >= 0 { close(fd) }
-            throw StoreError(.io, "cannot sync \(path) to disk: \(reason)")
-        }
-        close(fd)
     }
 
     /// Opens a possibly damaged database read-only, for `audit verify` and `audit export` to read

@@ -9,7 +9,7 @@ enum Schema {
     static let migrations: [(identifier: String, sql: String)] = [
         ("v1-core", v1Core),
         ("v2-run-leases", v2RunLeases),
-        ("v3-audit-run-range", v3AuditRunRange),
+        ("v3-lean-commits", v3LeanCommits),
     ]
 
     static var migrator: DatabaseMigrator {
@@ -139,13 +139,18 @@ enum Schema {
         ) WITHOUT ROWID;
         """
 
-    // A commit of a step's progress appends audit events; the index on their run id cost one more
-    // page written per commit (about a quarter of a chain's WAL). A run's events are found instead
-    // from the sequence number of its first event (`run.created`), kept in its row: every later
-    // event of the run has a higher one.
-    static let v3AuditRunRange = """
+    // Fewer pages written per commit of a step's progress (docs/decisions.md, issue 10):
+    // - the index on the audit events' run id cost one page per commit; a run's events are found
+    //   from the sequence number of its first event (`run.created`), kept in its row, since every
+    //   later event of the run has a higher one;
+    // - a step's last attempt lives on the step row, which its result rewrites anyway;
+    //   `step_attempts` keeps the attempts a later one superseded (retried, interrupted).
+    static let v3LeanCommits = """
         ALTER TABLE runs ADD COLUMN audit_first_seq INTEGER;
         UPDATE runs SET audit_first_seq = (SELECT min(seq) FROM audit_events WHERE audit_events.run_id = runs.id);
         DROP INDEX audit_by_run;
+        ALTER TABLE steps ADD COLUMN attempt_started_at TEXT;
+        ALTER TABLE steps ADD COLUMN attempt_summary TEXT;
+        ALTER TABLE steps ADD COLUMN attempt_retryable INTEGER;
         """
 }
