@@ -23,6 +23,9 @@ struct Bench {
         var http = 500
         var cold = 20
         var probe = true
+        /// A second binary (say, the build before a change) run right after the first in every
+        /// repeat, against the same baseline, so that both see the same disk.
+        var compare: String?
     }
 
     static func main() async throws {
@@ -40,8 +43,9 @@ struct Bench {
             case "--http": o.http = Int(value()) ?? o.http
             case "--cold": o.cold = Int(value()) ?? o.cold
             case "--no-probe": o.probe = false
+            case "--compare": o.compare = value()
             default:
-                FileHandle.standardError.write(Data("usage: qrun-bench [--qrun PATH] [--chain N] [--fanout N] [--repeats N] [--dir DIR] [--http N] [--cold N] [--no-probe]\n".utf8))
+                FileHandle.standardError.write(Data("usage: qrun-bench [--qrun PATH] [--chain N] [--fanout N] [--repeats N] [--dir DIR] [--http N] [--cold N] [--no-probe] [--compare PATH]\n".utf8))
                 exit(64)
             }
         }
@@ -56,7 +60,7 @@ struct Bench {
         print("machine: \(ProcessInfo.processInfo.processorCount) cores; state under \(root)")
         var results: [[String: Any]] = []
         for (name, steps) in [("chain", o.chain), ("fanout", o.fanout)] {
-            var engine: [Double] = [], base: [Double] = [], rss: [Int] = []
+            var engine: [Double] = [], base: [Double] = [], rss: [Int] = [], compared: [Double] = []
             for i in 0..<o.repeats {
                 base.append(try baseline(commits: steps, path: "\(root)/baseline-\(name)-\(i).sqlite"))
                 let state = "\(root)/state-\(name)-\(i)"
@@ -64,6 +68,11 @@ struct Bench {
                 guard status == 0 else { throw BenchError("qrun run \(name) exited \(status)") }
                 engine.append(secs)
                 rss.append(maxrss)
+                if let other = o.compare {
+                    let (secs, _, status) = try runQRun(other, ["run", name, "--json", "--home", root, "--state-dir", state + "-compare"])
+                    guard status == 0 else { throw BenchError("\(other) run \(name) exited \(status)") }
+                    compared.append(secs)
+                }
             }
             let e = median(engine), b = median(base)
             var line: [String: Any] = [
@@ -73,15 +82,23 @@ struct Bench {
             ]
             print(String(format: "%-7@ %6d steps  engine %.3fs (%.0f steps/s)  baseline %.3fs (%.0f commits/s)  ratio %.2f×  peak RSS %.1f MiB",
                          name as NSString, steps, e, Double(steps) / e, b, Double(steps) / b, e / b, Double(rss.max() ?? 0) / 1024))
+            if !compared.isEmpty {
+                let c = median(compared)
+                line["compare_engine_seconds"] = c
+                line["compare_ratio_engine_to_baseline"] = c / b
+                print(String(format: "        compared binary: engine %.3fs  ratio %.2f×", c, c / b))
+            }
             if o.probe && SyscallProbe.available {
-                let c = try SyscallProbe.count(o.qrun, ["run", name, "--json", "--home", root, "--state-dir", "\(root)/state-\(name)-strace"],
-                                               traceFile: "\(root)/strace-\(name).txt")
-                let n = Double(steps)
-                line["syncs_per_step"] = Double(c.syncs) / n
-                line["wal_pages_per_step"] = Double(c.walPages) / n
-                line["db_pages_per_step"] = Double(c.dbPages) / n
-                print(String(format: "        strace: %.3f fdatasync+fsync per step, %.2f WAL pages per step, %.2f checkpointed pages per step",
-                             Double(c.syncs) / n, Double(c.walPages) / n, Double(c.dbPages) / n))
+                for (label, exe) in [("", o.qrun)] + (o.compare.map { [("compare_", $0)] } ?? []) {
+                    let c = try SyscallProbe.count(exe, ["run", name, "--json", "--home", root, "--state-dir", "\(root)/state-\(name)-strace\(label)"],
+                                                   traceFile: "\(root)/strace-\(name).txt")
+                    let n = Double(steps)
+                    line[label + "syncs_per_step"] = Double(c.syncs) / n
+                    line[label + "wal_pages_per_step"] = Double(c.walPages) / n
+                    line[label + "db_pages_per_step"] = Double(c.dbPages) / n
+                    print(String(format: "        strace%@: %.3f fdatasync+fsync per step, %.2f WAL pages per step, %.2f checkpointed pages per step",
+                                 label.isEmpty ? "" : " (compared)", Double(c.syncs) / n, Double(c.walPages) / n, Double(c.dbPages) / n))
+                }
             }
             results.append(line)
         }
@@ -92,9 +109,12 @@ struct Bench {
         }
         var cold: [String: Any] = [:]
         if o.cold > 0 && access("/usr/bin/curl", X_OK) == 0 {
-            cold = try ColdStartBench.run(qrun: o.qrun, root: root, repeats: o.cold)
-            print(String(format: "cold    start → first request (one-step http.request, fresh state): qrun median %.1f ms, curl %.1f ms  ratio %.2f×",
-                         cold["qrun_median_ms"] as! Double, cold["curl_median_ms"] as! Double, cold["ratio_median"] as! Double))
+            for (label, exe) in [("", o.qrun)] + (o.compare.map { [("compare_", $0)] } ?? []) {
+                let c = try ColdStartBench.run(qrun: exe, root: root + "/\(label)cold", repeats: o.cold)
+                for (k, v) in c { cold[label + k] = v }
+                print(String(format: "cold%@ start → first request (one-step http.request, fresh state): qrun median %.1f ms, curl %.1f ms  ratio %.2f×",
+                             label.isEmpty ? "   " : " (compared)", c["qrun_median_ms"] as! Double, c["curl_median_ms"] as! Double, c["ratio_median"] as! Double))
+            }
         }
         var http: [String: Any] = [:]
         if o.http > 0 {

@@ -11,7 +11,7 @@ enum ColdStartBench {
         let receiver = try Receiver()
         defer { receiver.stop() }
         let url = "http://127.0.0.1:\(receiver.port)/hook"
-        let home = root + "/cold"
+        let home = root
         try FileManager.default.createDirectory(atPath: home + "/runbooks", withIntermediateDirectories: true)
         let runbook = """
             runbook: coldstart
