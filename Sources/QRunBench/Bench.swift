@@ -56,8 +56,8 @@ struct Bench {
         try chainRunbook(o.chain).write(toFile: root + "/runbooks/chain.yaml", atomically: true, encoding: .utf8)
         try fanoutRunbook(o.fanout).write(toFile: root + "/runbooks/fanout.yaml", atomically: true, encoding: .utf8)
 
-        print("qrun benchmark: \(o.repeats) repeats, medians; baseline = 1 durable single-row SQLite commit per step on the same disk (the floor of a chain; WAL pre-grown)")
-        print("machine: \(ProcessInfo.processInfo.processorCount) cores; state under \(root)")
+        say("qrun benchmark: \(o.repeats) repeats, medians; baseline = 1 durable single-row SQLite commit per step on the same disk (the floor of a chain; WAL pre-grown)")
+        say("machine: \(ProcessInfo.processInfo.processorCount) cores; state under \(root)")
         var results: [[String: Any]] = []
         for (name, steps) in [("chain", o.chain), ("fanout", o.fanout)] {
             var engine: [Double] = [], base: [Double] = [], rss: [Int] = [], compared: [Double] = []
@@ -80,13 +80,13 @@ struct Bench {
                 "baseline_seconds": b, "baseline_commits_per_second": Double(steps) / b,
                 "ratio_engine_to_baseline": e / b, "peak_rss_mib": Double(rss.max() ?? 0) / 1024,
             ]
-            print(String(format: "%-7@ %6d steps  engine %.3fs (%.0f steps/s)  baseline %.3fs (%.0f commits/s)  ratio %.2f×  peak RSS %.1f MiB",
+            say(String(format: "%-7@ %6d steps  engine %.3fs (%.0f steps/s)  baseline %.3fs (%.0f commits/s)  ratio %.2f×  peak RSS %.1f MiB",
                          name as NSString, steps, e, Double(steps) / e, b, Double(steps) / b, e / b, Double(rss.max() ?? 0) / 1024))
             if !compared.isEmpty {
                 let c = median(compared)
                 line["compare_engine_seconds"] = c
                 line["compare_ratio_engine_to_baseline"] = c / b
-                print(String(format: "        compared binary: engine %.3fs  ratio %.2f×", c, c / b))
+                say(String(format: "        compared binary: engine %.3fs  ratio %.2f×", c, c / b))
             }
             if o.probe && SyscallProbe.available {
                 for (label, exe) in [("", o.qrun)] + (o.compare.map { [("compare_", $0)] } ?? []) {
@@ -96,7 +96,7 @@ struct Bench {
                     line[label + "syncs_per_step"] = Double(c.syncs) / n
                     line[label + "wal_pages_per_step"] = Double(c.walPages) / n
                     line[label + "db_pages_per_step"] = Double(c.dbPages) / n
-                    print(String(format: "        strace%@: %.3f fdatasync+fsync per step, %.2f WAL pages per step, %.2f checkpointed pages per step",
+                    say(String(format: "        strace%@: %.3f fdatasync+fsync per step, %.2f WAL pages per step, %.2f checkpointed pages per step",
                                  label.isEmpty ? "" : " (compared)", Double(c.syncs) / n, Double(c.walPages) / n, Double(c.dbPages) / n))
                 }
             }
@@ -105,26 +105,31 @@ struct Bench {
         var pages: Double = 0
         if o.probe {
             pages = try SyscallProbe.baselinePagesPerCommit(path: "\(root)/baseline-pages.sqlite")
-            print(String(format: "baseline: %.2f WAL pages per single-row commit, 1 fdatasync per commit", pages))
+            say(String(format: "baseline: %.2f WAL pages per single-row commit, 1 fdatasync per commit", pages))
         }
         var cold: [String: Any] = [:]
         if o.cold > 0 && access("/usr/bin/curl", X_OK) == 0 {
             for (label, exe) in [("", o.qrun)] + (o.compare.map { [("compare_", $0)] } ?? []) {
                 let c = try ColdStartBench.run(qrun: exe, root: root + "/\(label)cold", repeats: o.cold)
                 for (k, v) in c { cold[label + k] = v }
-                print(String(format: "cold%@ start → first request (one-step http.request, fresh state): qrun median %.1f ms, curl %.1f ms  ratio %.2f×",
+                say(String(format: "cold%@ start → first request (one-step http.request, fresh state): qrun median %.1f ms, curl %.1f ms  ratio %.2f×",
                              label.isEmpty ? "   " : " (compared)", c["qrun_median_ms"] as! Double, c["curl_median_ms"] as! Double, c["ratio_median"] as! Double))
             }
         }
         var http: [String: Any] = [:]
         if o.http > 0 {
             http = try await HTTPBench.run(requests: o.http, serverScript: "Tests/Fixtures/effect_server.py")
-            print(String(format: "http    %d loopback GETs  CurlTransport median %.2f ms, p99 %.2f ms  raw keep-alive socket median %.2f ms, p99 %.2f ms  ratio %.2f×",
+            say(String(format: "http    %d loopback GETs  CurlTransport median %.2f ms, p99 %.2f ms  raw keep-alive socket median %.2f ms, p99 %.2f ms  ratio %.2f×",
                          o.http, http["transport_median_ms"] as! Double, http["transport_p99_ms"] as! Double,
                          http["raw_socket_median_ms"] as! Double, http["raw_socket_p99_ms"] as! Double, http["ratio_median"] as! Double))
         }
         let data = try JSONSerialization.data(withJSONObject: ["results": results, "http": http, "cold_start": cold, "baseline_pages_per_commit": pages], options: [.sortedKeys])
-        print(String(decoding: data, as: UTF8.self))
+        say(String(decoding: data, as: UTF8.self))
+    }
+
+    /// One line of the report, written at once (not held in a buffer a crash would lose).
+    static func say(_ line: String) {
+        FileHandle.standardOutput.write(Data((line + "\n").utf8))
     }
 
     static func chainRunbook(_ n: Int) -> String {

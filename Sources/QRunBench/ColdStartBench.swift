@@ -78,13 +78,19 @@ enum ColdStartBench {
 
         func reset() { lock.lock(); arrival = nil; lock.unlock() }
         func firstArrival() -> UInt64? { lock.lock(); defer { lock.unlock() }; return arrival }
-        func stop() { shutdown(fd, Int32(SHUT_RDWR)); close(fd) }
+        /// Wakes the accept loop, which closes the socket itself: closing it here could hand its
+        /// number to the next receiver while this loop still accepts on it.
+        func stop() { shutdown(fd, Int32(SHUT_RDWR)) }
 
         private func serve() {
             var buf = [UInt8](repeating: 0, count: 65536)
             while true {
                 let c = accept(fd, nil, nil)
-                if c < 0 { if errno == EINTR { continue }; return }
+                if c < 0 {
+                    if errno == EINTR { continue }
+                    close(fd)
+                    return
+                }
                 var got = [UInt8]()
                 var need = -1
                 while need < 0 || got.count < need {
