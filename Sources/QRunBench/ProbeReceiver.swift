@@ -11,6 +11,7 @@ final class ProbeReceiver: @unchecked Sendable {
     private let listener: Int32
     private let lock = NSLock()
     private var arrivals: [String: UInt64] = [:]
+    private var first: UInt64?
 
     init() throws {
         let listener = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
@@ -30,7 +31,11 @@ final class ProbeReceiver: @unchecked Sendable {
         Thread.detachNewThread { [self] in
             while true {
                 let c = accept(fd, nil, nil)
-                if c < 0 { if errno == EINTR { continue } else { return } }
+                if c < 0 {
+                    if errno == EINTR { continue }
+                    close(fd)
+                    return
+                }
                 Thread.detachNewThread { self.serve(c) }
             }
         }
@@ -41,6 +46,24 @@ final class ProbeReceiver: @unchecked Sendable {
         clock_gettime(CLOCK_MONOTONIC, &ts)
         return UInt64(ts.tv_sec) * 1_000_000_000 + UInt64(ts.tv_nsec)
     }
+
+    /// Forgets when the last request arrived (for ``firstArrival()``).
+    func reset() {
+        lock.lock()
+        first = nil
+        lock.unlock()
+    }
+
+    /// When the first request since ``reset()`` arrived, whatever its path.
+    func firstArrival() -> UInt64? {
+        lock.lock()
+        defer { lock.unlock() }
+        return first
+    }
+
+    /// Wakes the accept loop, which closes the socket itself (closing it here could hand its
+    /// number to the next receiver while the loop still accepts on it).
+    func stop() { shutdown(listener, Int32(SHUT_RDWR)) }
 
     /// When the request for `path` arrived (nil: not yet).
     func arrival(_ path: String) -> UInt64? {
@@ -84,6 +107,7 @@ final class ProbeReceiver: @unchecked Sendable {
             }.first ?? 0
             lock.lock()
             if arrivals[path] == nil { arrivals[path] = at }
+            if first == nil { first = at }
             lock.unlock()
             var rest = Array(pending[(headerEnd! + 4)...])
             while rest.count < length {

@@ -40,6 +40,8 @@ enum ServeBench {
         func f(_ k: String) -> Double { r[k] as? Double ?? .nan }
         print(String(format: "alert -> first provider request  p50 %.2f ms  p99 %.2f ms   direct p50 %.2f ms  p99 %.2f ms   ratio p50 %.1f×  p99 %.1f×",
                      f("alert_to_first_request_p50_ms"), f("alert_to_first_request_p99_ms"), f("direct_p50_ms"), f("direct_p99_ms"), f("ratio_p50"), f("ratio_p99")))
+        print(String(format: "floor: 2 durable commits (%.2f ms each, same disk, same run) + the direct request = %.2f ms; alert p50 is %.1f× that",
+                     f("durable_commit_ms"), f("floor_p50_ms"), f("alert_to_first_request_p50_ms") / f("floor_p50_ms")))
         print(String(format: "storm %d posts: %d answered 200, runs for the token: %d, answer p50 %.2f ms  p99 %.2f ms",
                      storm, r["storm_answered_200"] as? Int ?? 0, r["storm_runs"] as? Int ?? -1, f("storm_answer_p50_ms"), f("storm_answer_p99_ms")))
         let data = try JSONSerialization.data(withJSONObject: ["serve": r], options: [.sortedKeys])
@@ -102,6 +104,10 @@ enum ServeBench {
             viaQrun.append(Double(a - t1) / 1e6)
         }
 
+        // What an alert needs at least on this disk, in this run: two durable commits (the
+        // alert with its run, then the first step's intent) before the provider is called.
+        let commitMs = try Bench.baseline(commits: 200, path: root + "/floor.sqlite") / 200 * 1000
+
         // The storm.
         let answers = LockedArray()
         let senders = 8
@@ -125,6 +131,8 @@ enum ServeBench {
             "storm_posts": storm, "storm_answered_200": statuses.filter { $0 == 200 }.count,
             "storm_answer_p50_ms": percentile(latencies, 0.5), "storm_answer_p99_ms": percentile(latencies, 0.99),
             "storm_runs": stormRuns,
+            "durable_commit_ms": commitMs,
+            "floor_p50_ms": 2 * commitMs + percentile(direct, 0.5),
         ]
     }
 

@@ -82,7 +82,7 @@ final class AlertIntake: Sendable {
                     o["outcome"] = "created"
                     o["run_id"] = .string(run.id)
                     created += 1
-                    dispatcher.submit(runID: run.id, alertArrived: arrived)
+                    dispatcher.submit(runID: run.id, runbook: plan.requests[i].runbook, alertArrived: arrived)
                 case .attached(let run):
                     o["outcome"] = "attached"
                     o["run_id"] = .string(run.id)

@@ -29,6 +29,9 @@ final class RunDispatcher: Service, Sendable {
     private let jobs: AsyncStream<Job>
     private let continuation: AsyncStream<Job>.Continuation
     private let active = Mutex<[String: RunControl]>([:])
+    /// Runbooks the intake already loaded for the runs it created, so execution does not parse
+    /// the same text again (used only when the run's pinned SHA-256 is this text's).
+    private let loaded = Mutex<[String: Runbook]>([:])
     private let stopping = Mutex(false)
 
     init(database: QRunDatabase, executor: RunExecutor, pinned: @escaping @Sendable (RunRecord) throws -> Runbook, redactor: Redactor,
@@ -45,8 +48,9 @@ final class RunDispatcher: Service, Sendable {
     }
 
     /// Executes `runID`, which this process already owns (created by a trigger here).
-    func submit(runID: String, alertArrived: ContinuousClock.Instant?) {
+    func submit(runID: String, runbook: Runbook? = nil, alertArrived: ContinuousClock.Instant?) {
         if let alertArrived { metrics.noteAlertArrival(runID: runID, at: alertArrived) }
+        if let runbook { loaded.withLock { $0[runID] = runbook } }
         continuation.yield(.run(runID))
     }
 
@@ -101,8 +105,9 @@ final class RunDispatcher: Service, Sendable {
         var log = logger
         log[metadataKey: "qrun.run.id"] = .string(runID)
         do {
+            let preloaded = loaded.withLock { $0.removeValue(forKey: runID) }
             guard let run = try database.run(runID), !run.status.isTerminal else { return }
-            let runbook = try pinned(run)
+            let runbook = try preloaded.flatMap { $0.source.sha256 == run.runbookSHA256 ? $0 : nil } ?? pinned(run)
             log.info("executing run", metadata: ["qrun.runbook": .string(run.runbook), "qrun.run.status": .string(run.status.rawValue)])
             let outcome = try await Redactor.$scope.withValue(runID) {
                 try await executor.execute(runID: runID, runbook: runbook, control: control)
