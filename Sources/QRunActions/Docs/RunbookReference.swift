@@ -58,7 +58,7 @@ public enum RunbookReference {
                 out += "\n"
             }
             if d.outputs.isEmpty {
-                out += "Outputs: not declared.\n\n"
+                out += d.outputsDeclared ? "No outputs.\n\n" : "Outputs: not declared.\n\n"
             } else {
                 out += "| output | type | description |\n|---|---|---|\n"
                 for o in d.outputs { out += "| `\(o.name)` | \(o.kind) | \(cell(o.description)) |\n" }

@@ -14,6 +14,8 @@ public struct ActionDescriptor: Sendable {
     /// The outputs the action promises (what `steps.<id>.outputs.*` may read), for the reference
     /// documentation; empty when the action has not declared them.
     public var outputs: [OutputSpec] = []
+    /// Whether `outputs` was declared (an action may declare that it has none).
+    public var outputsDeclared = false
 
     public init(name: String, summary: String, parameters: [ParameterSpec],
                 acceptsUnknownParameters: Bool = false, supportsVerify: Bool = false) {
@@ -48,6 +50,7 @@ extension ActionDescriptor {
     public func declaring(_ outputs: [OutputSpec]) -> ActionDescriptor {
         var d = self
         d.outputs = outputs
+        d.outputsDeclared = true
         return d
     }
 }
