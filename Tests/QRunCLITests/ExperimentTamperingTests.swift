@@ -57,9 +57,9 @@ struct ExperimentTamperingTests {
             members = found
         }
 
-        func run(_ receiver: PythonServer) throws -> ProcessOutput {
+        func run(_ receiver: PythonServer, command: String = "incident") throws -> ProcessOutput {
             let env = ["QRUN_INCIDENT_WEBHOOK": "\(receiver.baseURL)/hooks/incident", "QRUN_WEBHOOK_SECRET": ExperimentTamperingTests.webhookSecret]
-            return try QRun.run(["incident", "experiment-tampering", "--agent", "alpha", "--experiments-dir", dir, "--manifest", manifest,
+            return try QRun.run([command, "experiment-tampering", "--agent", "alpha", "--experiments-dir", dir, "--manifest", manifest,
                                  "--pidfile", "\(pids)/root", "--json"], home: ws.home, env: env)
         }
 
@@ -78,6 +78,12 @@ struct ExperimentTamperingTests {
         #expect(s.members.allSatisfy(AgentContainmentTests.alive))
         let tampered = "{\"shots\": 1000000}\n"
         try s.ws.write(file: "experiments/bell/params.json", tampered)
+
+        // A drill plans every step and changes nothing: the agent runs on, nobody is told.
+        let drill = try s.run(receiver, command: "drill")
+        #expect(drill.status == 0, "drill: \(drill.stdout.suffix(2000)) \(drill.stderr)")
+        #expect(s.members.allSatisfy(AgentContainmentTests.alive), "the drill stopped the agent")
+        #expect(((try receiver.getJSON("/_fake/state") as? [String: Any])?["effects"] as? [Any] ?? []).isEmpty, "the drill notified")
 
         let out = try s.run(receiver)
         #expect(out.status == 0, "\(out.stdout.suffix(2000)) \(out.stderr)")
