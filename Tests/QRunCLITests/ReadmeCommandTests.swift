@@ -77,6 +77,13 @@ struct ReadmeCommandTests {
                 }
                 cmd = cmd.replacingOccurrences(of: "RUN_ID", with: id).replacingOccurrences(of: "STEP", with: "approve")
             }
+            if cmd.hasPrefix("qrun serve") && !cmd.contains("--check") {
+                // The daemon runs until stopped: it must become ready, then stop cleanly on SIGTERM.
+                let serve = try ServeProcess(home: ws.home, env: env.merging(ServeProcess.credentials) { a, _ in a })
+                let stopped = serve.stop()
+                #expect(stopped.status == 0, "\(written): \(stopped.stderr.suffix(600))")
+                continue
+            }
             let out = try RunningProcess(executable: "/bin/sh", arguments: ["-c", cmd], environment: QRun.environment(home: ws.home, extra: env),
                                          cwd: ws.home, stdin: nil).wait(timeout: 90)
             #expect(!out.killedBySignal, "\(written) did not finish: \(out.stderr)")

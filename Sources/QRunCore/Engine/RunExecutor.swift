@@ -63,11 +63,16 @@ public final class RunExecutor: Sendable {
     }
 
     /// The idempotency key of a step in a run: the same on every retry and every resume.
+    /// The first 32 hex digits of SHA-256(`qrun/<run>/<step>`), grouped 8-4-4-4-12 like a UUID.
     public static func idempotencyKey(runID: String, stepID: String) -> String {
-        let h = Array(Digest.sha256Hex("qrun/\(runID)/\(stepID)").prefix(32))
-        let s = String(h)
-        func part(_ a: Int, _ b: Int) -> Substring { s[s.index(s.startIndex, offsetBy: a)..<s.index(s.startIndex, offsetBy: b)] }
-        return "\(part(0, 8))-\(part(8, 12))-\(part(12, 16))-\(part(16, 20))-\(part(20, 32))"
+        let hex = Array(Digest.sha256Hex("qrun/\(runID)/\(stepID)").utf8.prefix(32))
+        var out: [UInt8] = []
+        out.reserveCapacity(36)
+        for (i, c) in hex.enumerated() {
+            if i == 8 || i == 12 || i == 16 || i == 20 { out.append(UInt8(ascii: "-")) }
+            out.append(c)
+        }
+        return String(decoding: out, as: UTF8.self)
     }
 
     /// A new run id: time-ordered and unique (`20261125T080102Z-k3f9qa`).

@@ -102,6 +102,16 @@ extension RunSession {
     func start(_ id: String, attempt: Int, now: Date) {
         guard let spec = specs[id] else { return }
         touch(id)
+        // The attempt this one retries leaves the step row for its own (an interrupted one was
+        // recorded when the session began).
+        if let prev = records[id], prev.status == .retryWait, let began = prev.attemptStartedAt {
+            batch.append(.attemptEnded(AttemptRecord(runID: run.id, stepID: id, attempt: prev.attempt, verb: verb.rawValue, status: "failed",
+                                                     startedAt: began, finishedAt: prev.finishedAt, error: prev.error,
+                                                     retryable: prev.attemptRetryable, summary: prev.attemptSummary)))
+        }
+        records[id]?.attemptStartedAt = nil
+        records[id]?.attemptSummary = nil
+        records[id]?.attemptRetryable = nil
         let sc = scope(for: spec)
         if let condition = spec.condition {
             do {
@@ -127,14 +137,15 @@ extension RunSession {
         if records[id]?.startedAt == nil { records[id]?.startedAt = now }
         records[id]?.nextAttemptAt = nil
         records[id]?.error = nil
-        batch.append(.attemptStarted(AttemptRecord(runID: run.id, stepID: id, attempt: attempt, verb: verb.rawValue, status: "running",
-                                                   startedAt: now, finishedAt: nil, error: nil, retryable: nil, summary: nil)))
+        // The intent is the step row (`running`, this attempt, when it began); its result lands on
+        // the same row, so a step's progress costs no other row.
+        records[id]?.attemptStartedAt = now
         batch.audit(run.id, "step.started", actor: actor, [
             "step": .string(id), "action": .string(spec.uses), "attempt": .int(attempt), "verb": .string(verb.rawValue),
             "idempotency_key": .string(key), "params": .object(params),
         ])
         notes.append(ProgressEvent(kind: .stepStarted, runID: run.id, stepID: id, attempt: attempt, status: "running"))
-        launches.append(Launch(step: spec, attempt: attempt, params: params))
+        launches.append(Launch(step: spec, attempt: attempt, params: params, key: key))
     }
 
     func failWithoutCall(_ id: String, attempt: Int, message: String, now: Date) {

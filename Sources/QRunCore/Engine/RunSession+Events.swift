@@ -68,7 +68,6 @@ extension RunSession {
 
     func finish(_ id: String, attempt: Int, result: Result<ActionResult, ActionError>, ms: Int64?, now: Date) {
         touch(id)
-        let started = records[id]?.startedAt ?? now
         switch result {
         case .success(let r):
             let clean = executor.redactor.redact(Value.object(r.outputs))
@@ -76,8 +75,8 @@ extension RunSession {
             records[id]?.error = nil
             records[id]?.finishedAt = now
             outputs[id] = clean
-            batch.append(.attemptEnded(AttemptRecord(runID: run.id, stepID: id, attempt: attempt, verb: verb.rawValue, status: "succeeded",
-                                                     startedAt: started, finishedAt: now, error: nil, retryable: nil, summary: r.summary)))
+            records[id]?.attemptSummary = r.summary
+            records[id]?.attemptRetryable = nil
             batch.audit(run.id, "step.succeeded", actor: actor, ["step": .string(id), "attempt": .int(attempt), "summary": .string(r.summary),
                                                                 "outputs": clean, "duration_ms": ms.map { .int(Int($0)) } ?? .null])
             notes.append(ProgressEvent(kind: .stepSucceeded, runID: run.id, stepID: id, attempt: attempt, status: "succeeded",
@@ -88,8 +87,8 @@ extension RunSession {
             records[id]?.error = message
             records[id]?.finishedAt = now
             lastRetryAfter[id] = e.retryAfter
-            batch.append(.attemptEnded(AttemptRecord(runID: run.id, stepID: id, attempt: attempt, verb: verb.rawValue, status: "failed",
-                                                     startedAt: started, finishedAt: now, error: message, retryable: e.retryable, summary: nil)))
+            records[id]?.attemptSummary = nil
+            records[id]?.attemptRetryable = e.retryable
             batch.audit(run.id, "step.failed", actor: actor, ["step": .string(id), "attempt": .int(attempt), "error": .string(message),
                                                              "retryable": .bool(e.retryable)])
             notes.append(ProgressEvent(kind: .stepFailed, runID: run.id, stepID: id, attempt: attempt, status: "failed", message: message))
@@ -120,7 +119,7 @@ extension RunSession {
         let attempt = l.attempt
         let verb = self.verb
         let call = ActionCall(runID: runID, stepID: id, attempt: attempt,
-                              idempotencyKey: RunExecutor.idempotencyKey(runID: runID, stepID: id), verb: verb,
+                              idempotencyKey: l.key, verb: verb,
                               params: l.params, timeout: l.step.timeout, secrets: executor.secrets,
                               references: referencePolicy(l),
                               log: { line in observer.observe(ProgressEvent(kind: .stepLog, runID: runID, stepID: id, attempt: attempt, message: redactor.redact(line))) })

@@ -15,6 +15,8 @@ final class RunSession {
         var step: StepSpec
         var attempt: Int
         var params: [String: Value]
+        /// The step's idempotency key (computed once per start).
+        var key: String
     }
 
     let executor: RunExecutor

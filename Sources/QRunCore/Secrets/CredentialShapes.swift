@@ -19,6 +19,7 @@ public enum CredentialShapes {
         #"-----BEGIN ([A-Z0-9 ]*)PRIVATE KEY"#,
         #"(?i)\b(bearer|token|basic)\s+[A-Za-z0-9._~+/=-]{16,}"#,
     ].map { try! NSRegularExpression(pattern: $0) }
+    static let minimumShapeLength = 15
 
     /// Whether a variable or key named `name` conventionally holds a credential.
     public static func looksLikeCredentialName(_ name: String) -> Bool {
@@ -29,6 +30,9 @@ public enum CredentialShapes {
     /// Whether `text` contains something shaped like a credential (a known token format, or an
     /// `Authorization`-style `Bearer`/`Basic`/`token` word followed by a long opaque value).
     public static func containsCredential(_ text: String) -> Bool {
+        // The shortest shape above (`xoxb-` and ten characters) is 15 bytes long: shorter text,
+        // such as most step ids and action names a runbook holds, cannot match any of them.
+        guard text.utf8.count >= minimumShapeLength else { return false }
         let range = NSRange(text.startIndex..., in: text)
         return shapes.contains { $0.firstMatch(in: text, range: range) != nil }
     }

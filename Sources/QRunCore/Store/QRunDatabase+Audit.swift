@@ -24,8 +24,8 @@ extension QRunDatabase {
         let prev: ChainHead
         if let head {
             prev = head
-        } else if let row = try Row.fetchOne(db, sql: "SELECT seq, hash FROM audit_events ORDER BY seq DESC LIMIT 1") {
-            prev = ChainHead(seq: row["seq"], hash: row["hash"])
+        } else if let row = try Row.fetchOne(db.cachedStatement(sql: "SELECT seq, hash FROM audit_events ORDER BY seq DESC LIMIT 1")) {
+            prev = ChainHead(seq: row[0], hash: row[1])
         } else {
             prev = ChainHead(seq: 0, hash: AuditEvent.genesis)
         }
@@ -58,9 +58,12 @@ extension QRunDatabase {
         try read { db in
             let rows: [Row]
             if let runID {
-                rows = try Row.fetchAll(db, sql: "SELECT * FROM audit_events WHERE run_id = ? AND seq > ? ORDER BY seq", arguments: [runID, afterSeq])
+                // A run's events all come at or after its first one (see Schema.v3AuditRunRange).
+                let first = try Self.firstAuditSeq(db, runID: runID)
+                rows = try Row.fetchAll(db, sql: "SELECT \(Self.eventColumns) FROM audit_events WHERE seq > ? AND run_id = ? ORDER BY seq",
+                                        arguments: [max(afterSeq, first - 1), runID])
             } else {
-                rows = try Row.fetchAll(db, sql: "SELECT * FROM audit_events WHERE seq > ? ORDER BY seq", arguments: [afterSeq])
+                rows = try Row.fetchAll(db, sql: "SELECT \(Self.eventColumns) FROM audit_events WHERE seq > ? ORDER BY seq", arguments: [afterSeq])
             }
             return rows.map(Self.event(from:))
         }
@@ -108,7 +111,7 @@ extension QRunDatabase {
     /// that cannot. A healthy file is read in one pass; when that pass fails on a damaged page,
     /// each event is read on its own so one bad page costs only the events on it.
     public func survivingAuditEvents() throws(StoreError) -> (events: [AuditEvent], unreadable: [Int64]) {
-        if let all = try? read({ db in try Row.fetchAll(db, sql: "SELECT * FROM audit_events ORDER BY rowid").map(Self.event(from:)) }) {
+        if let all = try? read({ db in try Row.fetchAll(db, sql: "SELECT \(Self.eventColumns) FROM audit_events ORDER BY rowid").map(Self.event(from:)) }) {
             return (all, [])
         }
         var maxSeq: Int64 = 0
@@ -122,7 +125,7 @@ extension QRunDatabase {
         var unreadable: [Int64] = []
         for seq in 1...maxSeq {
             do {
-                let row = try queue.read { db in try Row.fetchOne(db, sql: "SELECT * FROM audit_events WHERE seq = ?", arguments: [seq]) }
+                let row = try queue.read { db in try Row.fetchOne(db, sql: "SELECT \(Self.eventColumns) FROM audit_events WHERE seq = ?", arguments: [seq]) }
                 if let row { events.append(Self.event(from: row)) }
             } catch {
                 unreadable.append(seq)
@@ -146,8 +149,9 @@ extension QRunDatabase {
     /// cannot change what a resumed run executes. `actual` is the SHA-256 of the pinned text as loaded.
     public func checkPinnedRunbook(run: RunRecord, sha256 actual: String) throws(StoreError) {
         let recorded = try read { db -> String? in
-            let data = try String.fetchOne(db, sql: "SELECT data FROM audit_events WHERE run_id = ? AND kind = 'run.created' ORDER BY seq LIMIT 1",
-                                           arguments: [run.id])
+            let first = try Self.firstAuditSeq(db, runID: run.id)
+            let data = try String.fetchOne(db, sql: "SELECT data FROM audit_events WHERE seq >= ? AND run_id = ? AND kind = 'run.created' ORDER BY seq LIMIT 1",
+                                           arguments: [first, run.id])
             return data.flatMap { try? Value.parseJSON($0) }?["sha256"]?.stringValue
         }
         guard let recorded else {
@@ -178,8 +182,18 @@ extension QRunDatabase {
         return nil
     }
 
+    /// The columns ``event(from:)`` reads, by index.
+    static let eventColumns = "seq, ts, run_id, kind, actor, data, prev_hash, hash"
+
     static func event(from row: Row) -> AuditEvent {
-        AuditEvent(seq: row["seq"], ts: row["ts"], runID: row["run_id"], kind: row["kind"], actor: row["actor"],
-                   data: row["data"], prevHash: row["prev_hash"], hash: row["hash"])
+        AuditEvent(seq: row[0], ts: row[1], runID: row[2], kind: row[3], actor: row[4], data: row[5], prevHash: row[6], hash: row[7])
+    }
+
+    /// The sequence number of a run's first audit event (1 when unknown: a state file that lost
+    /// it is searched from the start, never partly).
+    static func firstAuditSeq(_ db: Database, runID: String) throws -> Int64 {
+        // `try?`: a file opened for salvage may predate the column.
+        let first = (try? Int64.fetchOne(db.cachedStatement(sql: "SELECT audit_first_seq FROM runs WHERE id = ?"), arguments: [runID])) ?? nil
+        return max(1, first ?? 1)
     }
 }

@@ -46,11 +46,12 @@ extension QRunDatabase {
         }
         try db.execute(sql: "INSERT INTO run_triggers (run_id, at, source, data) VALUES (?, ?, ?, ?)",
                        arguments: [id, now, trigger["source"]?.stringValue ?? "cli", self.cleanJSON(trigger)])
-        try self.appendAudit(db, AuditDraft(runID: id, kind: "run.created", actor: actor, data: [
+        let created = try self.appendAudit(db, AuditDraft(runID: id, kind: "run.created", actor: actor, data: [
             "runbook": .string(runbook.name), "version": .int(runbook.version), "sha256": .string(runbook.source.sha256),
             "mode": .string(mode.rawValue), "inputs": inputs, "trigger": trigger,
             "concurrency_key": concurrencyKey.map(Value.string) ?? .null,
         ]))
+        try db.execute(sql: "UPDATE runs SET audit_first_seq = ? WHERE id = ?", arguments: [created.seq, id])
         let row = try Row.fetchOne(db, sql: "SELECT * FROM runs WHERE id = ?", arguments: [id])!
         return .created(try Self.run(from: row))
     }

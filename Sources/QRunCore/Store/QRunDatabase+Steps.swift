@@ -32,20 +32,26 @@ extension QRunDatabase {
                 case .step(let s):
                     try db.cachedStatement(sql: """
                         UPDATE steps SET status = ?, attempt = ?, failures = ?, outputs = ?, error = ?, next_attempt_at = ?,
-                                         started_at = ?, finished_at = ? WHERE run_id = ? AND step_id = ?
+                                         started_at = ?, finished_at = ?, attempt_started_at = ?, attempt_summary = ?, attempt_retryable = ?
+                        WHERE run_id = ? AND step_id = ?
                         """).execute(arguments: [s.status.rawValue, s.attempt, s.failures, cleanJSON(s.outputs), clean(s.error),
-                                                 Self.text(s.nextAttemptAt), Self.text(s.startedAt), Self.text(s.finishedAt), s.runID, s.stepID])
+                                                 Self.text(s.nextAttemptAt), Self.text(s.startedAt), Self.text(s.finishedAt),
+                                                 Self.text(s.attemptStartedAt), clean(s.attemptSummary), s.attemptRetryable.map { $0 ? 1 : 0 },
+                                                 s.runID, s.stepID])
                 case .attemptStarted(let a):
                     try db.cachedStatement(sql: """
                         INSERT OR REPLACE INTO step_attempts (run_id, step_id, attempt, verb, status, started_at, summary)
                         VALUES (?, ?, ?, ?, ?, ?, ?)
                         """).execute(arguments: [a.runID, a.stepID, a.attempt, a.verb, a.status, Self.text(a.startedAt), clean(a.summary)])
                 case .attemptEnded(let a):
+                    // An attempt a later one supersedes (retried, interrupted), in one row written
+                    // once; its start is the one the step row recorded for it, when it did.
                     try db.cachedStatement(sql: """
-                        UPDATE step_attempts SET status = ?, finished_at = ?, error = ?, retryable = ?, summary = COALESCE(?, summary)
-                        WHERE run_id = ? AND step_id = ? AND attempt = ?
-                        """).execute(arguments: [a.status, Self.text(a.finishedAt), clean(a.error), a.retryable.map { $0 ? 1 : 0 },
-                                                 clean(a.summary), a.runID, a.stepID, a.attempt])
+                        INSERT OR REPLACE INTO step_attempts (run_id, step_id, attempt, verb, status, started_at, finished_at, error, retryable, summary)
+                        VALUES (?, ?, ?, ?, ?, COALESCE((SELECT attempt_started_at FROM steps WHERE run_id = ? AND step_id = ? AND attempt = ?), ?),
+                                ?, ?, ?, ?)
+                        """).execute(arguments: [a.runID, a.stepID, a.attempt, a.verb, a.status, a.runID, a.stepID, a.attempt, Self.text(a.startedAt),
+                                                 Self.text(a.finishedAt), clean(a.error), a.retryable.map { $0 ? 1 : 0 }, clean(a.summary)])
                 case .consumeApproval(let runID, let stepID):
                     try db.execute(sql: "UPDATE approvals SET consumed = 1 WHERE run_id = ? AND step_id = ?", arguments: [runID, stepID])
                 case .audit(let draft):
@@ -58,18 +64,41 @@ extension QRunDatabase {
     /// Steps of a run in runbook order.
     public func steps(runID: String) throws(StoreError) -> [StepRecord] {
         try read { db in
-            try Row.fetchAll(db, sql: "SELECT * FROM steps WHERE run_id = ? ORDER BY position", arguments: [runID]).map { try Self.step(from: $0) }
+            try Row.fetchAll(db, sql: "SELECT \(Self.stepColumns) FROM steps WHERE run_id = ? ORDER BY position", arguments: [runID]).map { try Self.step(from: $0) }
         }
     }
 
-    /// Attempts of a run, oldest first.
+    /// Attempts of a run, oldest first: the superseded ones from `step_attempts`, and each step's
+    /// last attempt from its row (`running` while in flight).
     public func attempts(runID: String) throws(StoreError) -> [AttemptRecord] {
         try read { db in
-            try Row.fetchAll(db, sql: "SELECT * FROM step_attempts WHERE run_id = ? ORDER BY started_at, step_id, attempt", arguments: [runID]).map { row in
-                AttemptRecord(runID: row["run_id"], stepID: row["step_id"], attempt: row["attempt"], verb: row["verb"], status: row["status"],
-                              startedAt: Self.date(row["started_at"]) ?? Date(timeIntervalSince1970: 0), finishedAt: Self.date(row["finished_at"]),
-                              error: row["error"], retryable: (row["retryable"] as Int?).map { $0 != 0 }, summary: row["summary"])
+            var attempts = try Row.fetchAll(db, sql: """
+                SELECT run_id, step_id, attempt, verb, status, started_at, finished_at, error, retryable, summary
+                FROM step_attempts WHERE run_id = ? ORDER BY started_at, step_id, attempt
+                """, arguments: [runID]).map { row in
+                AttemptRecord(runID: row[0], stepID: row[1], attempt: row[2], verb: row[3], status: row[4],
+                              startedAt: Self.date(row[5]) ?? Date(timeIntervalSince1970: 0), finishedAt: Self.date(row[6]),
+                              error: row[7], retryable: (row[8] as Int?).map { $0 != 0 }, summary: row[9])
             }
+            let last = try Row.fetchAll(db, sql: """
+                SELECT s.step_id, s.attempt, s.status, s.attempt_started_at, s.finished_at, s.error, s.attempt_retryable, s.attempt_summary, r.mode
+                FROM steps s JOIN runs r ON r.id = s.run_id
+                WHERE s.run_id = ? AND s.attempt > 0 AND s.attempt_started_at IS NOT NULL AND NOT EXISTS (
+                    SELECT 1 FROM step_attempts a WHERE a.run_id = s.run_id AND a.step_id = s.step_id AND a.attempt = s.attempt)
+                """, arguments: [runID])
+            for row in last {
+                let stepStatus: String = row[2]
+                let mode: String = row[8]
+                // A step waiting for its retry ended its last attempt failed.
+                let status = stepStatus == StepStatus.retryWait.rawValue ? "failed" : stepStatus
+                let running = stepStatus == StepStatus.running.rawValue
+                attempts.append(AttemptRecord(runID: runID, stepID: row[0], attempt: row[1], verb: mode == RunMode.drill.rawValue ? "plan" : "apply",
+                                              status: status, startedAt: Self.date(row[3]) ?? Date(timeIntervalSince1970: 0),
+                                              finishedAt: running ? nil : Self.date(row[4]), error: running || status == "succeeded" ? nil : row[5],
+                                              retryable: (row[6] as Int?).map { $0 != 0 }, summary: row[7]))
+            }
+            attempts.sort { ($0.startedAt, $0.stepID, $0.attempt) < ($1.startedAt, $1.stepID, $1.attempt) }
+            return attempts
         }
     }
 
@@ -165,18 +194,25 @@ extension QRunDatabase {
         }
     }
 
+    /// The columns ``step(from:)`` reads, by index (no lookup by name per row).
+    static let stepColumns = """
+        run_id, step_id, phase, position, action, status, attempt, failures, outputs, error, next_attempt_at, started_at, finished_at,
+        attempt_started_at, attempt_summary, attempt_retryable
+        """
+
     static func step(from row: Row) throws -> StepRecord {
-        let outputs: String? = row["outputs"]
-        let stepID: String = row["step_id"]
-        let phaseText: String = row["phase"]
-        let statusText: String = row["status"]
+        let runID: String = row[0]
+        let stepID: String = row[1]
+        let phaseText: String = row[2]
+        let statusText: String = row[5]
+        let outputs: String? = row[8]
         guard let phase = StepSpec.Phase(rawValue: phaseText), let status = StepStatus(rawValue: statusText) else {
-            throw StoreError(.corrupt, "step \(stepID) of run \(row["run_id"] as String) has an unknown phase or status in the state database; the database was altered or damaged, so qrun does not act on it")
+            throw StoreError(.corrupt, "step \(stepID) of run \(runID) has an unknown phase or status in the state database; the database was altered or damaged, so qrun does not act on it")
         }
-        return StepRecord(runID: row["run_id"], stepID: stepID, phase: phase,
-                          position: row["position"], action: row["action"], status: status,
-                          attempt: row["attempt"], failures: row["failures"], outputs: outputs.flatMap { try? Value.parseJSON($0) },
-                          error: row["error"], nextAttemptAt: date(row["next_attempt_at"]), startedAt: date(row["started_at"]),
-                          finishedAt: date(row["finished_at"]))
+        return StepRecord(runID: runID, stepID: stepID, phase: phase,
+                          position: row[3], action: row[4], status: status,
+                          attempt: row[6], failures: row[7], outputs: outputs.flatMap { $0 == "{}" ? .object([:]) : try? Value.parseJSON($0) },
+                          error: row[9], nextAttemptAt: date(row[10]), startedAt: date(row[11]), finishedAt: date(row[12]),
+                          attemptStartedAt: date(row[13]), attemptSummary: row[14], attemptRetryable: (row[15] as Int?).map { $0 != 0 })
     }
 }

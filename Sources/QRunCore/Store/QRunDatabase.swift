@@ -74,7 +74,12 @@ public final class QRunDatabase: Sendable {
             if let unknown = applied.first(where: { !known.contains($0) }) {
                 throw StoreError(.tooNew, "state database \(path) was written by a newer qrun (migration \(unknown)); use that version")
             }
-            try migrator.migrate(queue)
+            if existed {
+                try migrator.migrate(queue)
+            } else {
+                // A new file: the whole schema in one durable commit (the marker covers a crash).
+                try queue.writeWithoutTransaction { db in try Schema.createFresh(db) }
+            }
             for suffix in ["-wal", "-shm"] { chmod(path + suffix, 0o600) }
             if !existed { unlink(marker) }
         } catch {
@@ -106,15 +111,20 @@ public final class QRunDatabase: Sendable {
     }
 
     /// Runs `body` in one IMMEDIATE transaction, translating errors.
+    ///
+    /// `BEGIN` and `COMMIT` are prepared once per connection (a chain makes one of these per step).
     func write<T>(_ body: (Database) throws -> T) throws(StoreError) -> T {
         do {
             return try queue.writeWithoutTransaction { db in
-                var result: T?
-                try db.inTransaction(.immediate) {
-                    result = try body(db)
-                    return .commit
+                try db.cachedStatement(sql: "BEGIN IMMEDIATE").execute()
+                do {
+                    let result = try body(db)
+                    try db.cachedStatement(sql: "COMMIT").execute()
+                    return result
+                } catch {
+                    if db.isInsideTransaction { try? db.execute(sql: "ROLLBACK") }
+                    throw error
                 }
-                return result!
             }
         } catch {
             throw StoreError.from(error, path: path)

@@ -43,6 +43,12 @@ public struct StepRecord: Sendable {
     public var nextAttemptAt: Date?
     public var startedAt: Date?
     public var finishedAt: Date?
+    /// When the step's last attempt began (nil when it made none: skipped, approval, not started).
+    public var attemptStartedAt: Date? = nil
+    /// The last attempt's redacted request summary, once it succeeded.
+    public var attemptSummary: String? = nil
+    /// Whether the last attempt's failure may succeed on a retry.
+    public var attemptRetryable: Bool? = nil
 }
 
 /// One attempt of a step.
