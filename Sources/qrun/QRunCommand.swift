@@ -21,7 +21,7 @@ struct QRunCommand: AsyncParsableCommand {
             ValidateCommand.self, PlanCommand.self, RunCommand.self, IncidentCommand.self, DrillCommand.self,
             ResumeCommand.self, RunsCommand.self, ApproveCommand.self, RejectCommand.self, CancelCommand.self,
             AuditCommand.self, ReportCommand.self, PreflightCommand.self, PluginsCommand.self, EvidenceCommand.self,
-            ServeCommand.self,
+            ServeCommand.self, NewCommand.self, DocsCommand.self,
         ]
     )
 

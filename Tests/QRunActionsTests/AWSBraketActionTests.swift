@@ -150,13 +150,22 @@ struct AWSBraketActionTests {
         AWSTest.expectNoSecrets([Self.secret, wrong, "braketFakeSecretKey/000000000000000000002"], results: [], errors: [e503, e429, denied, badSig, tooMany])
     }
 
+    /// `created_after` as a duration is that long before now; as a time, that time in UTC.
+    @Test func createdAfterTakesADurationOrATime() throws {
+        let now = try #require(Timestamp.parse("2026-11-25T12:00:00Z"))
+        let env: [String: String] = [:]
+        #expect(try AWSBraketTaskSearch(AWSTest.call(["created_after": "6h"], env: env), now: now).createdAfter == "2026-11-25T06:00:00Z")
+        #expect(try AWSBraketTaskSearch(AWSTest.call(["created_after": "90m"], env: env), now: now).createdAfter == "2026-11-25T10:30:00Z")
+        #expect(try AWSBraketTaskSearch(AWSTest.call(["created_after": "2026-11-24T08:00:00.000Z"], env: env), now: now).createdAfter == "2026-11-24T08:00:00Z")
+    }
+
     @Test func refusesAnUnscopedOrMalformedRequestAndMissingCredentials() async throws {
         let env = ["AWS_ENDPOINT_URL_BRAKET": "http://127.0.0.1:1", "AWS_ACCESS_KEY_ID": Self.keyID, "AWS_SECRET_ACCESS_KEY": Self.secret]
         let action = AWSTest.action("aws.braket.cancel-tasks", env: env)
         let unscoped = await AWSTest.failure { try await action.plan(AWSTest.call([:], env: env, verb: .plan)) }
         #expect(unscoped?.message.hasPrefix("give at least one of 'created_after', 'device_arn' or 'tags'; Braket cannot tell which identity created a task") == true)
         let badTime = await AWSTest.failure { try await action.plan(AWSTest.call(["created_after": "yesterday"], env: env, verb: .plan)) }
-        #expect(badTime?.message == "parameter 'created_after' must be a UTC time such as 2026-11-25T08:00:00Z")
+        #expect(badTime?.message == "parameter 'created_after' must be a UTC time such as 2026-11-25T08:00:00Z, or a duration such as 6h meaning that long before now")
         let noCreds = ["AWS_ENDPOINT_URL_BRAKET": "http://127.0.0.1:1"]
         let missing = await AWSTest.failure { try await AWSTest.action("aws.braket.cancel-tasks", env: noCreds).plan(AWSTest.call(Self.window, env: noCreds, verb: .plan)) }
         #expect(missing?.message == "no AWS access key ID configured; set AWS_ACCESS_KEY_ID or providers.aws.access_key_id (a secret reference such as secret:env:NAME)")

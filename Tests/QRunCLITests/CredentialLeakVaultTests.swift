@@ -41,7 +41,7 @@ struct CredentialLeakVaultTests {
 
         let (run, steps) = try CredentialLeak.show(runID, ws, env: env, transcript: transcript)
         #expect(run["status"] as? String == "succeeded")
-        #expect(run["version"] as? Int == 4)
+        #expect(run["version"] as? Int == 5)
         #expect(CredentialLeak.status(steps) == CredentialLeak.expectedStatuses(.vault, approval: true, notify: true))
         let rotated = steps["rotate-guarded-secret"]?["outputs"] as? [String: Any] ?? [:]
         #expect(rotated["version"] as? Int == 2)

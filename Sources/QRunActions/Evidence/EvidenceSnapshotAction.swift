@@ -33,6 +33,14 @@ public struct EvidenceSnapshotAction: Action {
             ParameterSpec("home", .string, secret: .forbidden, description: "Home directory for SDK paths (default $HOME)."),
             ParameterSpec("recipient", .string, secret: .forbidden, description: "X25519 public key (base64) to seal evidence to; default settings evidence.recipient."),
             ParameterSpec("directory", .string, secret: .forbidden, description: "Evidence root (default settings evidence.directory, else $QRUN_STATE_DIR/evidence, else ./state/evidence)."),
+        ]).declaring([
+            OutputSpec("manifest_sha256", "string", "SHA-256 of the evidence manifest (recorded in the audit chain)."),
+            OutputSpec("items", "int", "Items recorded (files, folders, symlinks, records)."),
+            OutputSpec("bytes", "int", "Bytes stored."),
+            OutputSpec("sealed", "bool", "Whether the items are sealed to a recipient."),
+            OutputSpec("directory", "string", "The evidence directory (manifest.json and the items)."),
+            OutputSpec("collected_at", "string", "When the evidence was collected (UTC)."),
+            OutputSpec("warning", "string", "Present when the evidence is not sealed."),
         ])
     }
 

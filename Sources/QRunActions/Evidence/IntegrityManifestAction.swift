@@ -23,6 +23,14 @@ public struct IntegrityManifestAction: Action {
             ParameterSpec("algorithm", .string, secret: .forbidden, description: "sha256 (the only one)."),
             ParameterSpec("fail_on_change", .bool, secret: .forbidden, description: "Fail verify when anything differs (default true)."),
             ParameterSpec("overwrite", .bool, secret: .forbidden, description: "Replace a manifest written by another run (default false)."),
+        ]).declaring([
+            OutputSpec("files", "int", "Files in the manifest."),
+            OutputSpec("manifest", "string", "Absolute path of the manifest."),
+            OutputSpec("manifest_sha256", "string", "create: SHA-256 of the manifest written."),
+            OutputSpec("intact", "bool", "verify: every file matches."),
+            OutputSpec("modified", "list", "verify: files whose content changed (paths relative to the base)."),
+            OutputSpec("missing", "list", "verify: recorded files that are gone."),
+            OutputSpec("added", "list", "verify: files that are new under the covered paths."),
         ])
     }
 

@@ -25,6 +25,12 @@ public struct HTTPRequestAction: Action {
             ParameterSpec("expect_status", .intOrList, secret: .forbidden, description: "Accepted status codes (default: any 2xx)."),
             ParameterSpec("timeout", .duration, secret: .forbidden, description: "Deadline for the whole request, however slowly the server answers (default 30s)."),
             ParameterSpec("idempotency_header", .string, secret: .forbidden, description: "Header carrying the key (default Idempotency-Key)."),
+        ]).declaring([
+            OutputSpec("status", "int", "The HTTP status of the answer."),
+            OutputSpec("body", "string", "The answer's body as text (capped)."),
+            OutputSpec("json", "any", "The body parsed, when it is JSON."),
+            OutputSpec("body_truncated", "bool", "Present when the body was longer than the cap."),
+            OutputSpec("planned", "bool", "plan: nothing was sent."),
         ])
     }
 

@@ -56,6 +56,12 @@ public struct NotifyWebhookAction: Action {
                              ParameterSpec("secret", .string, required: true, secret: .required,
                                            description: "Shared HMAC-SHA256 signing secret (a secret reference)."),
                              ParameterSpec("timeout", .duration, secret: .forbidden, description: "Request timeout (default: the step's, else 30s)."),
+                         ]).declaring([
+                             OutputSpec("delivered", "bool", "The receiver accepted the notification (2xx)."),
+                             OutputSpec("status", "int", "The receiver's HTTP status."),
+                             OutputSpec("idempotency_key", "string", "The Idempotency-Key sent, the same on every retry."),
+                             OutputSpec("signature_scheme", "string", "The signature header's scheme version."),
+                             OutputSpec("bytes", "int", "plan: size of the body that would be sent."),
                          ])
     }
 

@@ -40,7 +40,18 @@ public struct SandboxKillAction: Action {
                 ParameterSpec("grace", .duration, secret: .forbidden, description: "time between SIGTERM and SIGKILL (default 5s)"),
                 ParameterSpec("remove", .bool, secret: .forbidden, description: "also remove stopped containers (default false: kept as evidence)"),
             ],
-            supportsVerify: true)
+            supportsVerify: true).declaring([
+                OutputSpec("stopped", "int", "Processes or containers this call stopped."),
+                OutputSpec("pids", "list", "Their process ids (plan: the ids that would be stopped)."),
+                OutputSpec("containers", "list", "Containers stopped (plan: those that would be)."),
+                OutputSpec("already_stopped", "bool", "Nothing selected was running."),
+                OutputSpec("method", "string", "How processes were stopped: cgroup.kill, signals or none."),
+                OutputSpec("processes", "list", "plan: the matching processes with their command lines."),
+                OutputSpec("count", "int", "plan: how many would be stopped."),
+                OutputSpec("verified", "bool", "verify: nothing selected is running."),
+                OutputSpec("remaining", "int", "verify: processes still running (0)."),
+                OutputSpec("residual_validity", "string", "verify: what stopping does not revoke."),
+            ])
     }
 
     struct Options {

@@ -11,6 +11,11 @@ public struct ActionDescriptor: Sendable {
     /// Groups of parameters of which at least one must be given and non-empty (e.g. an
     /// application or a service principal): checked before a run starts.
     public var requiresOneOf: [[String]] = []
+    /// The outputs the action promises (what `steps.<id>.outputs.*` may read), for the reference
+    /// documentation; empty when the action has not declared them.
+    public var outputs: [OutputSpec] = []
+    /// Whether `outputs` was declared (an action may declare that it has none).
+    public var outputsDeclared = false
 
     public init(name: String, summary: String, parameters: [ParameterSpec],
                 acceptsUnknownParameters: Bool = false, supportsVerify: Bool = false) {
@@ -23,6 +28,30 @@ public struct ActionDescriptor: Sendable {
 
     public func parameter(_ name: String) -> ParameterSpec? {
         parameters.first { $0.name == name }
+    }
+}
+
+/// One output of an action, as the reference documentation lists it.
+public struct OutputSpec: Sendable, Equatable {
+    public var name: String
+    /// string, int, bool, list, map.
+    public var kind: String
+    public var description: String
+
+    public init(_ name: String, _ kind: String, _ description: String) {
+        self.name = name
+        self.kind = kind
+        self.description = description
+    }
+}
+
+extension ActionDescriptor {
+    /// This descriptor with `outputs` declared.
+    public func declaring(_ outputs: [OutputSpec]) -> ActionDescriptor {
+        var d = self
+        d.outputs = outputs
+        d.outputsDeclared = true
+        return d
     }
 }
 

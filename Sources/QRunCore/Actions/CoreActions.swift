@@ -6,7 +6,7 @@ public struct NoopAction: Action {
     public var descriptor: ActionDescriptor {
         ActionDescriptor(name: "core.noop", summary: "Does nothing.", parameters: [
             ParameterSpec("message", .string, description: "Text to record in the step's summary."),
-        ])
+        ]).declaring([])
     }
 
     public func plan(_ call: ActionCall) async throws -> ActionResult {
@@ -24,7 +24,7 @@ public struct SleepAction: Action {
     public var descriptor: ActionDescriptor {
         ActionDescriptor(name: "core.sleep", summary: "Waits for a duration.", parameters: [
             ParameterSpec("duration", .duration, required: true, secret: .forbidden, description: "How long, e.g. 2s."),
-        ])
+        ]).declaring([OutputSpec("slept_ms", "int", "How long it waited, in milliseconds (not in plan or a drill, which do not wait).")])
     }
 
     public func plan(_ call: ActionCall) async throws -> ActionResult {

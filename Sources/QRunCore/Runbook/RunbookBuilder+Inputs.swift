@@ -2,7 +2,7 @@ import Foundation
 import Yams
 
 extension RunbookBuilder {
-    static let inputKeys = ["type", "required", "default", "pattern", "description", "values"]
+    static let inputKeys = RunbookKeys.input
     static let inputTypes = ["string", "int", "bool", "enum", "duration", "timestamp", "secret"]
 
     mutating func buildInputs(_ node: Node) -> [InputSpec] {
@@ -36,7 +36,7 @@ extension RunbookBuilder {
                     if case .sequence(let values)? = f["values"], !values.isEmpty {
                         let strings = values.compactMap { scalarString($0) }
                         if strings.count != values.count || Set(strings).count != strings.count {
-                            fail(f["values"]!, "enum values must be distinct strings")
+                            fail(f["values"]!, "enum values must be distinct strings; remove the repeated one")
                         }
                         kind = .enumeration(strings)
                     } else {
@@ -55,7 +55,7 @@ extension RunbookBuilder {
             }
             var required = false
             if let r = f["required"] {
-                if let b = boolValue(r) { required = b } else { fail(r, "required must be true or false") }
+                if let b = boolValue(r) { required = b } else { fail(r, "required must be true or false; write required: true") }
             }
             var pattern: String?
             if let p = f["pattern"] {
@@ -67,7 +67,7 @@ extension RunbookBuilder {
                     } else {
                         pattern = s
                     }
-                } else { fail(p, "pattern must be a string") }
+                } else { fail(p, "pattern must be a string; quote it, e.g. pattern: \"^[A-Za-z0-9_-]+$\"") }
             }
             let description = optionalString(f["description"], what: "description of input '\(name)'")
             var spec = InputSpec(name: name, kind: kind, required: required, defaultValue: nil,

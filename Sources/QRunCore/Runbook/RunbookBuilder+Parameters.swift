@@ -48,7 +48,8 @@ extension RunbookBuilder {
         if case .string(let s) = v {
             if s.hasPrefix(SecretReference.prefix) {
                 if spec.secret == .forbidden {
-                    fail(node, "\(what) cannot take a secret reference: its value is not treated as secret and would show in logs and reports")
+                    fail(node, "\(what) cannot take a secret reference: its value is not treated as secret and would show in logs and reports; "
+                         + "give a plain value, or pass the secret to a parameter that accepts one (docs/runbooks.md, column secret)")
                 } else if let problem = InputCoercion.secretReferenceProblem(s) {
                     fail(node, "\(what) \(problem)")
                 }
@@ -75,7 +76,8 @@ extension RunbookBuilder {
         case .scalar:
             guard let s = scalarString(node), s.hasPrefix(SecretReference.prefix) else { return }
             if forbidden {
-                fail(node, "\(what) cannot hold a secret reference: its value is not treated as secret and would show in logs and reports")
+                fail(node, "\(what) cannot hold a secret reference: its value is not treated as secret and would show in logs and reports; "
+                 + "give a plain value, or pass the secret to a parameter that accepts one (docs/runbooks.md, column secret)")
             } else if let problem = InputCoercion.secretReferenceProblem(s) {
                 fail(node, "\(what) holds a value that \(problem)")
             }

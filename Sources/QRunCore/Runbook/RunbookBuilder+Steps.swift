@@ -2,8 +2,8 @@ import Foundation
 import Yams
 
 extension RunbookBuilder {
-    static let stepKeys = ["id", "uses", "with", "needs", "if", "retry", "timeout", "description"]
-    static let retryKeys = ["max_attempts", "backoff", "initial", "max", "jitter"]
+    static let stepKeys = RunbookKeys.step
+    static let retryKeys = RunbookKeys.retry
 
     mutating func buildSteps(_ node: Node, phase: StepSpec.Phase) -> [StepSpec] {
         let where_ = phase == .main ? "steps" : "on_failure"
@@ -36,7 +36,7 @@ extension RunbookBuilder {
                 ok = false
             }
         } else {
-            fail(item, "step is missing 'id'")
+            fail(item, "step is missing 'id'; add one such as id: revoke-token")
             ok = false
         }
         let label = id.isEmpty ? "this step" : "step '\(id)'"
@@ -47,7 +47,8 @@ extension RunbookBuilder {
                 if let descriptor = catalog.descriptor(for: s) {
                     checkParameters(f["with"], descriptor: descriptor, step: label, usesNode: n)
                 } else {
-                    let hint = Suggest.closest(to: s, in: catalog.actionNames).map { "; did you mean '\($0)'?" } ?? ""
+                    let hint = Suggest.closest(to: s, in: catalog.actionNames).map { "; did you mean '\($0)'?" }
+                        ?? "; `qrun plugins list` and docs/runbooks.md list the actions there are"
                     fail(n, "unknown action '\(s)' in \(label)\(hint)")
                     ok = false
                 }
@@ -56,18 +57,18 @@ extension RunbookBuilder {
                 ok = false
             }
         } else {
-            fail(item, "\(label) is missing 'uses' (the action to run)")
+            fail(item, "\(label) is missing 'uses' (the action to run); add e.g. uses: core.noop")
             ok = false
         }
         var with: [String: ParameterValue] = [:]
         if let w = f["with"] {
             if case .mapping(let wm) = w {
                 for (k, v) in wm {
-                    guard let key = scalarString(k) else { fail(k, "parameter names must be strings"); continue }
+                    guard let key = scalarString(k) else { fail(k, "parameter names must be strings; write the key as plain text"); continue }
                     if let p = parameterValue(v) { with[key] = p } else { ok = false }
                 }
             } else {
-                fail(w, "with must be a map of parameters")
+                fail(w, "with must be a map of parameters, e.g. with: { apikey_id: \"${{ inputs.token_id }}\" }")
                 ok = false
             }
         }
@@ -77,7 +78,7 @@ extension RunbookBuilder {
             switch n {
             case .sequence(let s):
                 for x in s {
-                    if let v = scalarString(x) { needs.append(v); needsLocations.append(loc(x)) } else { fail(x, "needs entries must be step ids") }
+                    if let v = scalarString(x) { needs.append(v); needsLocations.append(loc(x)) } else { fail(x, "needs entries must be step ids, e.g. needs: [snapshot, revoke]") }
                 }
             case .scalar:
                 if let v = scalarString(n) { needs.append(v); needsLocations.append(loc(n)) }
@@ -130,7 +131,7 @@ extension RunbookBuilder {
         let f = members(m, allowed: Self.retryKeys, context: "in retry")
         var policy = RetryPolicy(maxAttempts: 3)
         if let n = f["max_attempts"] {
-            if let v = intValue(n), (1...100).contains(v) { policy.maxAttempts = v } else { fail(n, "max_attempts must be an integer from 1 to 100") }
+            if let v = intValue(n), (1...100).contains(v) { policy.maxAttempts = v } else { fail(n, "max_attempts must be an integer from 1 to 100 (the first attempt included), e.g. max_attempts: 5") }
         }
         if let n = f["backoff"] {
             if let s = scalarString(n), let b = RetryPolicy.Backoff(rawValue: s) { policy.backoff = b } else {
@@ -142,7 +143,7 @@ extension RunbookBuilder {
         if let n = f["initial"], let d = duration(n, what: "retry initial") { policy.initial = d }
         if let n = f["max"], let d = duration(n, what: "retry max") { policy.max = d }
         if let n = f["jitter"] {
-            if let b = boolValue(n) { policy.jitter = b } else { fail(n, "jitter must be true or false") }
+            if let b = boolValue(n) { policy.jitter = b } else { fail(n, "jitter must be true or false; write jitter: false to turn it off") }
         }
         if policy.max < policy.initial, let n = f["max"] ?? f["initial"] {
             fail(n, "retry max (\(DurationParser.format(policy.max))\(f["max"] == nil ? ", the default" : "")) is shorter than initial (\(DurationParser.format(policy.initial))); the delay never exceeds max, so raise max or lower initial")
@@ -173,7 +174,7 @@ extension RunbookBuilder {
             }
             return .object(members)
         case .alias:
-            fail(node, "unexpected alias")
+            fail(node, "unexpected alias; write the value out instead of *name")
             return nil
         }
     }

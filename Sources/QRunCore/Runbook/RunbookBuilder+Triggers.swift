@@ -24,13 +24,13 @@ extension RunbookBuilder {
 
     mutating func buildTriggers(_ node: Node) -> [TriggerSpec] {
         guard case .sequence(let seq) = node else {
-            fail(node, "triggers must be a list")
+            fail(node, "triggers must be a list, e.g. triggers: [{ alert: { match: { alertname: QPUTokenAbuse } } }]")
             return []
         }
         var out: [TriggerSpec] = []
         for item in seq {
             guard case .mapping(let m) = item else { fail(item, "each trigger is a map with one of alert, event or schedule"); continue }
-            let f = members(m, allowed: ["alert", "event", "schedule", "after", "inputs"], context: "in a trigger")
+            let f = members(m, allowed: RunbookKeys.trigger, context: "in a trigger")
             var kind: TriggerSpec.Kind?
             let present = ["alert", "event", "schedule"].filter { f[$0] != nil }
             if present.count != 1 {
@@ -40,13 +40,13 @@ extension RunbookBuilder {
             if let a = f["alert"] {
                 var match: [String: String] = [:]
                 if case .mapping(let am) = a {
-                    let af = members(am, allowed: ["match"], context: "in alert")
+                    let af = members(am, allowed: RunbookKeys.alert, context: "in alert")
                     if case .mapping(let mm)? = af["match"] {
                         for (k, v) in mm {
-                            if let ks = scalarString(k), let vs = scalarString(v) { match[ks] = vs } else { fail(v, "alert match values must be strings") }
+                            if let ks = scalarString(k), let vs = scalarString(v) { match[ks] = vs } else { fail(v, "alert match values must be strings; quote them, e.g. severity: \"critical\"") }
                         }
                     } else { fail(a, "alert needs 'match', a map of label names to values") }
-                } else { fail(a, "alert must be a map with 'match'") }
+                } else { fail(a, "alert must be a map with 'match', e.g. alert: { match: { alertname: QPUTokenAbuse } }") }
                 kind = .alert(match: match)
             } else if let e = f["event"] {
                 if let s = scalarString(e), s.range(of: #"^[a-z0-9][a-z0-9._-]*$"#, options: .regularExpression) != nil {
@@ -62,7 +62,7 @@ extension RunbookBuilder {
             if let i = f["inputs"] {
                 if case .mapping(let im) = i {
                     for (k, v) in im {
-                        guard let ks = scalarString(k) else { fail(k, "trigger input names must be plain strings"); continue }
+                        guard let ks = scalarString(k) else { fail(k, "trigger input names must be plain strings; use the input's name as declared under inputs"); continue }
                         guard case .scalar = v, let vs = scalarString(v) else {
                             fail(v, "trigger input '\(ks)' must be a single value, e.g. \"${{ alert.labels.token_id }}\"")
                             continue
@@ -72,7 +72,7 @@ extension RunbookBuilder {
                             inputLocations[ks] = loc(v)
                         }
                     }
-                } else { fail(i, "trigger inputs must be a map of input names to values") }
+                } else { fail(i, "trigger inputs must be a map of input names to values, e.g. inputs: { token_id: \"${{ alert.labels.token_id }}\" }") }
             }
             if let kind {
                 var trigger = TriggerSpec(kind: kind, after: after, inputs: inputs, location: loc(item))

@@ -18,8 +18,7 @@ struct RunbookBuilder {
         self.limits = limits
     }
 
-    static let topLevelKeys = ["runbook", "version", "description", "inputs", "env", "concurrency",
-                               "max_parallel", "triggers", "steps", "on_failure"]
+    static let topLevelKeys = RunbookKeys.topLevel
 
     mutating func build(_ root: Node) -> Runbook? {
         guard case .mapping(let top) = root else {
@@ -61,7 +60,7 @@ struct RunbookBuilder {
         if let node = fields["concurrency"] {
             var keyNode: Node? = node
             if case .mapping(let m) = node {
-                let f = members(m, allowed: ["key", "absorb"], context: "in concurrency")
+                let f = members(m, allowed: RunbookKeys.concurrency, context: "in concurrency")
                 keyNode = f["key"]
                 if let a = f["absorb"] { absorb = duration(a, what: "absorb") }
                 if keyNode == nil { fail(node, "concurrency needs a 'key', e.g. key: \"credential-leak/${{ inputs.token_id }}\"") }
@@ -71,7 +70,7 @@ struct RunbookBuilder {
                     concurrency = template(s, at: keyNode)
                     concurrencyLocation = loc(keyNode)
                 } else {
-                    fail(keyNode, "concurrency key must be a string")
+                    fail(keyNode, "concurrency key must be a string, e.g. key: \"my-runbook/${{ inputs.token_id }}\"")
                 }
             }
         }
@@ -86,7 +85,7 @@ struct RunbookBuilder {
         var steps: [StepSpec] = []
         if let node = fields["steps"] {
             steps = buildSteps(node, phase: .main)
-            if case .sequence(let seq) = node, seq.isEmpty { fail(node, "steps is empty; a runbook needs at least one step") }
+            if case .sequence(let seq) = node, seq.isEmpty { fail(node, "steps is empty; a runbook needs at least one step, e.g. - { id: contain, uses: core.noop }") }
         } else {
             failAt(root, "missing required key 'steps' (a list of steps)")
         }
@@ -142,7 +141,7 @@ struct RunbookBuilder {
         var out: [String: Node] = [:]
         for (k, v) in mapping {
             guard let key = scalarString(k) else {
-                fail(k, "map keys must be plain strings")
+                fail(k, "map keys must be plain strings; write the key as plain text")
                 continue
             }
             if allowed.contains(key) {

@@ -136,7 +136,7 @@ extension RunbookValidator {
                 let start = trigger.inputLocations[name] ?? trigger.location
                 if runbook.input(name) == nil {
                     let hint = Suggest.closest(to: name, in: runbook.inputs.map(\.name)).map { "; did you mean '\($0)'?" } ?? ""
-                    issues.append(RunbookIssue(start, "trigger sets unknown input '\(name)'\(hint)"))
+                    issues.append(RunbookIssue(start, "trigger sets unknown input '\(name)'\(hint.isEmpty ? "; declare it under inputs or remove it from the trigger" : hint)"))
                 }
                 for segment in t.segments {
                     guard case .expression(let expression, let offset) = segment else { continue }

@@ -29,7 +29,7 @@ struct RunbookValidator {
         var firstSeen: [String: StepSpec] = [:]
         for step in runbook.allSteps {
             if let prior = firstSeen[step.id] {
-                issues.append(RunbookIssue(step.location, "duplicate step id '\(step.id)' (first defined at line \(prior.location.line))"))
+                issues.append(RunbookIssue(step.location, "duplicate step id '\(step.id)' (first defined at line \(prior.location.line)); give each step its own id and update the needs that name it"))
             } else {
                 firstSeen[step.id] = step
             }
@@ -85,7 +85,7 @@ struct RunbookValidator {
             for (i, dep) in step.needs.enumerated() {
                 let at = i < step.needsLocations.count ? step.needsLocations[i] : step.location
                 if dep == step.id {
-                    issues.append(RunbookIssue(at, "step '\(step.id)' needs itself"))
+                    issues.append(RunbookIssue(at, "step '\(step.id)' needs itself; remove '\(step.id)' from its needs"))
                 } else if !ids.contains(dep) {
                     if let other = firstSeen[dep], other.phase != phase {
                         let rule = phase == .onFailure
@@ -95,7 +95,7 @@ struct RunbookValidator {
                         issues.append(RunbookIssue(at, "step '\(step.id)' needs '\(dep)', which is \(which); \(rule)"))
                     } else {
                         let others = steps.map(\.id).filter { $0 != step.id }
-                        let hint = Suggest.closest(to: dep, in: others).map { "; did you mean '\($0)'?" } ?? ""
+                        let hint = Suggest.closest(to: dep, in: others).map { "; did you mean '\($0)'?" } ?? "; needs lists ids of steps in this runbook"
                         issues.append(RunbookIssue(at, "step '\(step.id)' needs unknown step '\(dep)'\(hint)"))
                     }
                 }

@@ -16,6 +16,8 @@ struct AWSBraketTaskSearch: Sendable {
         var status: String
         var deviceArn: String
         var createdAt: String
+        /// `shots` of the summary (nil when absent).
+        var shots: Int?
     }
 
     /// Statuses that can still be cancelled.
@@ -29,10 +31,11 @@ struct AWSBraketTaskSearch: Sendable {
     var maxTasks: Int
 
     /// Reads and checks the scope parameters.
-    init(_ call: ActionCall) throws(ActionError) {
+    init(_ call: ActionCall, now: Date = Date()) throws(ActionError) {
         if let t = try call.string("created_after") {
-            guard let date = Timestamp.parse(t) else {
-                throw .invalid("parameter 'created_after' must be a UTC time such as 2026-11-25T08:00:00Z")
+            let ago = DurationParser.parse(t).map { now.addingTimeInterval(-Double($0.components.seconds)) }
+            guard let date = ago ?? Timestamp.parse(t) else {
+                throw .invalid("parameter 'created_after' must be a UTC time such as 2026-11-25T08:00:00Z, or a duration such as 6h meaning that long before now")
             }
             createdAfter = String(Timestamp.format(date).prefix(19)) + "Z"
         }
@@ -75,7 +78,8 @@ struct AWSBraketTaskSearch: Sendable {
                     let taskTags = t["tags"]?.objectValue ?? [:]
                     guard tags.allSatisfy({ taskTags[$0.key]?.stringValue == $0.value }) else { continue }
                     found[arn] = Task(arn: arn, status: t["status"]?.stringValue ?? status,
-                                      deviceArn: t["deviceArn"]?.stringValue ?? "", createdAt: t["createdAt"]?.stringValue ?? "")
+                                      deviceArn: t["deviceArn"]?.stringValue ?? "", createdAt: t["createdAt"]?.stringValue ?? "",
+                                      shots: t["shots"]?.intValue)
                 }
                 next = page["nextToken"]?.stringValue.flatMap { $0.isEmpty ? nil : $0 }
             } while next != nil

@@ -34,7 +34,15 @@ public struct AWSIAMAccessKeyDeactivateAction: Action {
                               description: "IAM user that owns the key; when empty it is looked up with GetAccessKeyLastUsed"),
                 ParameterSpec("access_key_id", .string, required: true, secret: .forbidden, description: "access key ID, e.g. AKIA…"),
             ],
-            supportsVerify: true)
+            supportsVerify: true).declaring([
+                OutputSpec("user_name", "string", "The IAM user owning the key."),
+                OutputSpec("access_key_id", "string", "The key."),
+                OutputSpec("status", "string", "Its status afterwards (Inactive)."),
+                OutputSpec("changed", "bool", "Whether this call deactivated it (false: it already was)."),
+                OutputSpec("would_change", "bool", "plan: whether apply would change it."),
+                OutputSpec("verified", "bool", "verify: IAM reports the key Inactive."),
+                OutputSpec("residual_validity", "string", "verify: what stays valid after deactivation."),
+            ])
     }
 
     /// What applying would do, with the key's last use.

@@ -34,7 +34,14 @@ public struct AWSIAMRevokeOlderSessionsAction: Action {
             name: "aws.iam.revoke-older-sessions",
             summary: "Deny every session of an IAM role issued before now (inline policy AWSRevokeOlderSessions)",
             parameters: [ParameterSpec("role_name", .string, required: true, secret: .forbidden, description: "IAM role whose sessions to revoke")],
-            supportsVerify: true)
+            supportsVerify: true).declaring([
+                OutputSpec("role_name", "string", "The role."),
+                OutputSpec("policy_name", "string", "The inline policy holding the denial (AWSRevokeOlderSessions)."),
+                OutputSpec("revoked_before", "string", "Sessions issued before this time are denied."),
+                OutputSpec("changed", "bool", "Whether this call wrote the policy (false: this step already had)."),
+                OutputSpec("verified", "bool", "verify: the policy denies sessions issued before the cutoff."),
+                OutputSpec("residual_validity", "string", "verify: what stays valid."),
+            ])
     }
 
     /// The statement ID that marks this step's policy (letters and digits only, as IAM requires).

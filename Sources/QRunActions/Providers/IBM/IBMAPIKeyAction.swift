@@ -41,7 +41,22 @@ public struct IBMAPIKeyAction: Action {
                                           description: "IAM id of the API key (ApiKey-…), not its value."),
                             ParameterSpec("leaked_apikey", .string, secret: .required,
                                           description: "The leaked key's value as a secret reference; verify then proves IAM refuses it."),
-                         ], supportsVerify: true)
+                         ], supportsVerify: true).declaring([
+                            OutputSpec("apikey_id", "string", "The API key's id."),
+                            OutputSpec("locked", "bool", "Whether IAM reports it locked."),
+                            OutputSpec("disabled", "bool", "Whether IAM reports it disabled."),
+                            OutputSpec("deleted", "bool", "ibm.apikey.delete: the key is gone."),
+                            OutputSpec("already_absent", "bool", "ibm.apikey.delete: it was gone before this call."),
+                            OutputSpec("iam_id", "string", "The identity owning the key, when IAM names it."),
+                            OutputSpec("account_id", "string", "Its account, when IAM names it."),
+                            OutputSpec("name", "string", "The key's name, when it has one."),
+                            OutputSpec("changed", "bool", "Whether this call changed the key (false: it already was)."),
+                            OutputSpec("would_change", "bool", "plan: whether apply would change it."),
+                            OutputSpec("verified", "bool", "verify: IAM reports the key in the wanted state."),
+                            OutputSpec("leaked_key_refused", "bool", "verify with leaked_apikey: IAM refused a token exchange with the leaked value."),
+                            OutputSpec("leaked_key_probe", "string", "verify: why the leaked value was not probed, when it was not."),
+                            OutputSpec("residual_validity", "string", "verify: what stays valid (IAM access tokens already issued)."),
+                         ])
     }
 
     func client() throws(ActionError) -> IBMClient {

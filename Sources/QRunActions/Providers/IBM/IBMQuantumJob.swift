@@ -11,6 +11,8 @@ public struct IBMQuantumJob: Sendable, Equatable {
     public var backend: String?
     /// `created` (UTC timestamp as IBM gives it).
     public var created: String?
+    /// `cost`: the estimated running time in seconds IBM accepted for the job (nil when absent).
+    public var cost: Int?
 
     /// Parses one job; nil without an `id`.
     public init?(json: Value) {
@@ -19,6 +21,7 @@ public struct IBMQuantumJob: Sendable, Equatable {
         status = json["state"]?["status"]?.stringValue ?? json["status"]?.stringValue ?? "unknown"
         backend = json["backend"]?.stringValue
         created = json["created"]?.stringValue
+        cost = json["cost"]?.intValue
     }
 
     /// Whether the job is still waiting or running (the states `pending=true` selects).

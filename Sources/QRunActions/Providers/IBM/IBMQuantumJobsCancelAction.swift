@@ -40,8 +40,21 @@ public struct IBMQuantumJobsCancelAction: Action {
                             ParameterSpec("program", .string, secret: .forbidden, description: "Only jobs of this program (sampler, estimator…)."),
                             ParameterSpec("session", .string, secret: .forbidden, description: "Only jobs of this session id."),
                             ParameterSpec("tags", .list, secret: .forbidden, description: "Only jobs carrying all these tags."),
-                         ], supportsVerify: true)
+                         ], supportsVerify: true).declaring(Self.outputs)
     }
+
+    static let outputs = [
+        OutputSpec("cancelled", "int", "Jobs this attempt cancelled."),
+        OutputSpec("job_ids", "list", "Their ids (plan: the ids that would be cancelled)."),
+        OutputSpec("already_finished", "list", "Jobs that finished before their cancel arrived."),
+        OutputSpec("matched", "int", "Queued or running jobs that matched the filter."),
+        OutputSpec("first_created", "string", "Creation time of the earliest matching job (UTC; empty when none)."),
+        OutputSpec("last_created", "string", "Creation time of the latest matching job."),
+        OutputSpec("count", "int", "Matching jobs (the exposure count)."),
+        OutputSpec("estimated_qpu_seconds", "int", "Sum of the jobs' cost, IBM's estimated running time in seconds (-1 when a job reports none)."),
+        OutputSpec("estimated_cost", "string", "Always \"not reported: …\": IBM reports time, not a price."),
+        OutputSpec("verified", "bool", "verify: no matching job is left queued or running."),
+    ]
 
     func client() throws(ActionError) -> IBMClient {
         IBMClient(transport: transport, tokens: tokens, configuration: try IBMConfiguration(settings: settings))
@@ -68,7 +81,7 @@ public struct IBMQuantumJobsCancelAction: Action {
         let filter = try IBMQuantumJobFilter(call)
         let client = try client()
         let jobs = try await pending(filter, client: client, call: call)
-        return ActionResult(outputs: ["matched": .int(jobs.count), "job_ids": .array(jobs.map { .string($0.id) })],
+        return ActionResult(outputs: Self.exposure(jobs).merging(["matched": .int(jobs.count), "job_ids": .array(jobs.map { .string($0.id) })]) { $1 },
                             summary: jobs.isEmpty ? "no queued or running IBM Quantum jobs match (\(filter.display))"
                                                   : "would cancel \(jobs.count) IBM Quantum job(s) \(filter.display): \(Self.list(jobs.map(\.id)))")
     }
@@ -96,8 +109,9 @@ public struct IBMQuantumJobsCancelAction: Action {
         let summary = jobs.isEmpty ? "no queued or running IBM Quantum jobs matched (\(filter.display))"
                                    : "cancelled \(cancelled.count) IBM Quantum job(s)\(cancelled.isEmpty ? "" : ": \(Self.list(cancelled))")"
                                      + (finished.isEmpty ? "" : "; \(finished.count) had already finished")
-        return ActionResult(outputs: ["cancelled": .int(cancelled.count), "job_ids": .array(cancelled.map { .string($0) }),
-                                      "already_finished": .array(finished.map { .string($0) }), "matched": .int(jobs.count)],
+        let outputs: [String: Value] = ["cancelled": .int(cancelled.count), "job_ids": .array(cancelled.map { .string($0) }),
+                                        "already_finished": .array(finished.map { .string($0) }), "matched": .int(jobs.count)]
+        return ActionResult(outputs: Self.exposure(jobs).merging(outputs) { $1 },
                             summary: summary)
     }
 
@@ -110,6 +124,18 @@ public struct IBMQuantumJobsCancelAction: Action {
         }
         return ActionResult(outputs: ["verified": true, "residual_validity": .string(Self.residualValidity)],
                             summary: "no matching IBM Quantum job is queued or running")
+    }
+
+    /// The cost exposure of the jobs found pending: `first_created`, `last_created`, `count`,
+    /// `estimated_qpu_seconds` (the sum of the jobs' `cost`, IBM's estimate of running time in
+    /// seconds; -1 when a job does not report one) and `estimated_cost` (IBM reports no price).
+    static func exposure(_ jobs: [IBMQuantumJob]) -> [String: Value] {
+        var out = ExposureWindow(created: jobs.compactMap(\.created)).outputs
+        out["count"] = .int(jobs.count)
+        let costs = jobs.compactMap(\.cost)
+        out["estimated_qpu_seconds"] = .int(costs.count == jobs.count ? costs.reduce(0, +) : -1)
+        out["estimated_cost"] = .string(ExposureWindow.notReported("IBM Quantum", reports: "estimated running time in seconds"))
+        return out
     }
 
     static let residualValidity = "Cancelling stops queued and running jobs but not new submissions: whoever holds the credential "

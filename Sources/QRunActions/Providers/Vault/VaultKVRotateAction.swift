@@ -46,7 +46,14 @@ public struct VaultKVRotateAction: Action {
             ParameterSpec("field", .string, required: true, secret: .forbidden, description: "The field to rotate; other fields are kept."),
             ParameterSpec("length", .int, secret: .forbidden, description: "Random bytes of a generated value (16-512, default 32)."),
             ParameterSpec("value", .string, secret: .required, description: "The new value, as a secret reference, instead of a generated one."),
-        ], supportsVerify: true)
+        ], supportsVerify: true).declaring([
+            OutputSpec("version", "int", "The secret's version holding the new value (never the value itself)."),
+            OutputSpec("previous_version", "int", "The version it replaced."),
+            OutputSpec("reference", "string", "A secret:vault: reference to the new value."),
+            OutputSpec("resumed", "bool", "The write had already happened in an earlier attempt."),
+            OutputSpec("current_version", "int", "plan: the version a run would replace."),
+            OutputSpec("verified", "bool", "verify: the new version is current and differs from the old."),
+        ])
     }
 
     /// Where the new value comes from.

@@ -27,7 +27,15 @@ public struct VaultTokenRevokeAccessorAction: Action {
                          parameters: [
                              ParameterSpec("accessor", .string, required: true, secret: .forbidden,
                                            description: "Accessor of the token to revoke (not the token itself)."),
-                         ], supportsVerify: true)
+                         ], supportsVerify: true).declaring([
+                            OutputSpec("accessor", "string", "The accessor revoked."),
+                            OutputSpec("revoked", "bool", "The token is revoked."),
+                            OutputSpec("already_revoked", "bool", "Vault no longer knew it before this call."),
+                            OutputSpec("exists", "bool", "plan: Vault knows the accessor."),
+                            OutputSpec("ttl", "int", "plan: seconds the token has left."),
+                            OutputSpec("verified", "bool", "verify: Vault no longer knows the accessor."),
+                            OutputSpec("residual_validity", "string", "verify: what stays valid."),
+                         ])
     }
 
     func accessor(_ call: ActionCall) throws(ActionError) -> String {
