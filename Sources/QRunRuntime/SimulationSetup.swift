@@ -36,7 +36,10 @@ public struct SimulationSetup: Sendable {
         var out: [String] = []
         func check(_ id: String, flag: String, approvalOnly: Bool) {
             guard let step = steps.first(where: { $0.id == id }) else {
-                let hint = Suggest.closest(to: id, in: ids).map { "; did you mean '\($0)'?" } ?? "; its steps: \(ids.joined(separator: ", "))"
+                // A near spelling, else the one step whose id begins with what was typed.
+                let begins = ids.filter { $0.hasPrefix(id) }
+                let near = Suggest.closest(to: id, in: ids) ?? (begins.count == 1 ? begins[0] : nil)
+                let hint = near.map { "; did you mean '\($0)'?" } ?? "; its steps: \(ids.joined(separator: ", "))"
                 out.append("\(flag) \(id): runbook \(runbook.name) has no step '\(id)'\(hint)")
                 return
             }
