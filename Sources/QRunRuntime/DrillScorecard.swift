@@ -90,7 +90,7 @@ public struct DrillScorecard: Sendable {
         let e = error.lowercased()
         let groups: [(String, [String])] = [
             ("permissions", ["lacks", "accessdenied", "not authorized", "forbidden", "403", "permission", "unauthorizedoperation"]),
-            ("endpoint", ["connect", "refused", "resolve host", "timed out", "unreachable", "could not reach"]),
+            ("endpoint", ["address", "endpoint", "connect", "refused", "resolve host", "timed out", "unreachable", "could not reach"]),
             ("credentials", ["is not set", "secret", "credential", "api key", "token", "not configured", "401"]),
         ]
         for (name, words) in groups where words.contains(where: e.contains) { return name }

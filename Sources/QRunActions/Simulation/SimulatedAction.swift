@@ -57,10 +57,6 @@ public struct SimulatedAction: Action {
         return ActionResult(outputs: outputs(for: call.stepID), summary: "simulated \(descriptor.name): no request was made")
     }
 
-    public func verify(_ call: ActionCall) async throws -> ActionResult {
-        ActionResult(outputs: ["verified": .bool(true)], summary: "simulated")
-    }
-
     func outputs(for step: String) -> [String: Value] {
         var out: [String: Value] = ["simulated": .bool(true)]
         for name in outputNames[step] ?? [] where out[name] == nil {

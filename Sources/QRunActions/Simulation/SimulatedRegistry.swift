@@ -1,15 +1,18 @@
 import QRunCore
 
 /// The registry of a simulated drill: every action of the real registry replaced by a
-/// ``SimulatedAction`` with the same descriptor, so validation and the engine see the same
-/// names, parameters and verbs, and nothing reaches a provider.
+/// ``SimulatedAction`` with the same descriptor (less `verify`), so validation and the engine see
+/// the same names and parameters, and nothing reaches a provider.
 public enum SimulatedRegistry {
     public static func make(from real: ActionRegistry, runbook: Runbook, faults: [String: SimulationFault],
                             clock: any EngineClock) -> ActionRegistry {
         let names = outputNames(in: runbook)
         var r = ActionRegistry()
         for name in real.actionNames {
-            guard let d = real.descriptor(for: name) else { continue }
+            guard var d = real.descriptor(for: name) else { continue }
+            // Nothing was changed, so nothing can be proven: a review must not list a simulated
+            // effect as verified.
+            d.supportsVerify = false
             r.register(SimulatedAction(descriptor: d, faults: faults, outputNames: names, clock: clock))
         }
         return r
