@@ -64,7 +64,8 @@ public struct DrillScorecard: Sendable {
                     checks.append(Check(name: "approvers", passed: true, detail: "routable to \(policy.approvers.joined(separator: ", "))"))
                 } else {
                     checks.append(Check(name: "approvers", passed: false,
-                                        detail: "nobody can answer as \(unknown.joined(separator: ", ")): add each to serve.principals in qrun.yaml or create the Unix user"))
+                                        detail: "nobody can answer as \(unknown.joined(separator: ", ")): "
+                                            + "add each to serve.principals in qrun.yaml or create the Unix user"))
                 }
                 estimate = 0
                 source = "a person's decision (not counted)"

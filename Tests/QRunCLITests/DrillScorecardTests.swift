@@ -86,4 +86,41 @@ struct DrillScorecardTests {
         let wrong = try QRun.run(["drill", "gated", "--simulate", "--approve", "quick"], home: ws.home)
         #expect(wrong.status == 64 && wrong.stderr.contains("not an approval step"), "\(wrong.stderr)")
     }
+
+    /// With `--approve` naming one gate, the other waits for a person, as in a real run; a
+    /// `qrun approve` from another process lets the simulation finish.
+    @Test func anApprovalNotNamedWaitsForAPerson() throws {
+        let ws = try TestWorkspace("simulate-two-gates")
+        defer { ws.cleanup() }
+        try ws.write(runbook: "two-gates", """
+            runbook: two-gates
+            version: 1
+            description: Two approvals in a row.
+            steps:
+              - id: first
+                uses: core.approval
+                with: { message: "first?", allow_self: true }
+              - id: second
+                needs: [first]
+                uses: core.approval
+                with: { message: "second?", allow_self: true }
+              - id: act
+                needs: [second]
+                uses: core.noop
+            """)
+        let drill = try RunningProcess(executable: QRun.binary, arguments: ["drill", "two-gates", "--simulate", "--approve", "first", "--json"],
+                                       environment: QRun.environment(home: ws.home, extra: [:]), cwd: ws.home, stdin: nil)
+        let runID = try CredentialLeak.waitForRun(status: "waiting", ws, env: [:])
+        let shown = try QRun.run(["runs", "show", runID, "--json"], home: ws.home)
+        let steps = CredentialLeak.byID(try shown.json()["steps"])
+        #expect(steps["first"]?["status"] as? String == "succeeded" && steps["second"]?["status"] as? String == "waiting_approval",
+                "\(CredentialLeak.status(steps))")
+        let approve = try QRun.run(["approve", runID, "second"], home: ws.home)
+        #expect(approve.status == 0, "\(approve.stdout) \(approve.stderr)")
+        let out = drill.wait(timeout: 60)
+        #expect(out.status == 0, "\(out.stdout.suffix(1500)) \(out.stderr)")
+        let approvals = (try QRun.run(["runs", "show", runID, "--json"], home: ws.home).json())["approvals"] as? [[String: Any]] ?? []
+        #expect(Set(approvals.compactMap { $0["actor"] as? String }).count == 2, "one simulated decision, one a person's: \(approvals)")
+        #expect(approvals.contains { $0["step"] as? String == "first" && $0["actor"] as? String == "drill:simulated" }, "\(approvals)")
+    }
 }

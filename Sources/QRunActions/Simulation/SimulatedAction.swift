@@ -34,7 +34,8 @@ public struct SimulatedAction: Action {
         switch faults[call.stepID] {
         case .error?:
             call.log("simulated fault: \(descriptor.name) fails (attempt \(call.attempt))")
-            throw ActionError(message: "simulated fault: \(descriptor.name) answered 503 Service Unavailable (attempt \(call.attempt))", retryable: true)
+            throw ActionError(message: "simulated fault: \(descriptor.name) answered 503 Service Unavailable (attempt \(call.attempt))",
+                              retryable: true)
         case .timeout?:
             call.log("simulated fault: \(descriptor.name) does not answer")
             if let t = call.timeout {
@@ -44,8 +45,9 @@ public struct SimulatedAction: Action {
                 throw ActionError(message: "simulated fault: no answer within \(DurationParser.format(t))", retryable: true)
             }
             try await clock.sleep(for: Self.defaultTimeout)
-            throw ActionError(message: "timed out after \(DurationParser.format(Self.defaultTimeout)) (simulated fault; the step sets no timeout:, "
-                              + "so the simulation stopped waiting after \(DurationParser.format(Self.defaultTimeout)); a real call could hang longer)",
+            let limit = DurationParser.format(Self.defaultTimeout)
+            throw ActionError(message: "timed out after \(limit) (simulated fault; the step sets no timeout:, "
+                              + "so the simulation stopped waiting after \(limit); a real call could hang longer)",
                               retryable: true)
         case .slow?:
             let delay = call.timeout.map { $0 / 2 } ?? Self.slowDelay

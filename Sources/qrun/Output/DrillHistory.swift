@@ -71,7 +71,8 @@ struct DrillHistory {
             } else {
                 what = "simulation \(e.run.status.rawValue)"
             }
-            lines.append("  \(Timestamp.format(e.run.createdAt))  \(e.kind.padding(toLength: 8, withPad: " ", startingAt: 0)) \(arrow) \(what)  \(e.run.id)")
+            let kind = e.kind.padding(toLength: 8, withPad: " ", startingAt: 0)
+            lines.append("  \(Timestamp.format(e.run.createdAt))  \(kind) \(arrow) \(what)  \(e.run.id)")
         }
         return lines.joined(separator: "\n")
     }

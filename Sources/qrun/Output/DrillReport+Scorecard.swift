@@ -18,7 +18,9 @@ extension DrillReport {
             "by_step": .array(card.steps.map { s in
                 .object(["id": .string(s.id), "action": .string(s.action), "ready": .bool(s.ready),
                          "estimate_s": s.estimate.map(Value.double) ?? .null, "estimate_source": .string(s.estimateSource),
-                         "checks": .array(s.checks.map { .object(["check": .string($0.name), "passed": .bool($0.passed), "detail": .string($0.detail)]) })])
+                         "checks": .array(s.checks.map {
+                             .object(["check": .string($0.name), "passed": .bool($0.passed), "detail": .string($0.detail)])
+                         })])
             }),
         ])
     }
@@ -32,7 +34,8 @@ extension DrillReport {
             }
         }
         let t = Duration.milliseconds(Int64(card.estimatedTimeToContain * 1000)).roundedToSeconds
-        var estimate = "estimated time to contain: \(DurationParser.format(t)) (longest path of step timeouts and past runs; approval waits not counted)"
+        var estimate = "estimated time to contain: \(DurationParser.format(t))"
+            + " (longest path of step timeouts and past runs; approval waits not counted)"
         if !card.unbounded.isEmpty {
             estimate += "\n  no bound for \(card.unbounded.joined(separator: ", ")): give each a timeout: (or run it once for real) to count it"
         }
