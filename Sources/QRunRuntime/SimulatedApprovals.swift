@@ -37,6 +37,12 @@ public struct SimulatedApprovals: Sendable {
         let executor = try make(WaitingSteps(inner: observer, continuation: continuation))
         let specs = Dictionary(runbook.allSteps.map { ($0.id, $0) }, uniquingKeysWith: { a, _ in a })
         let clock = executor.configuration.clock
+        // A resumed simulation: steps that began waiting before are answered now, as they were due to be.
+        for step in try database.steps(runID: runID) where step.status == .waitingApproval {
+            if let approved = decision(for: step.stepID) {
+                record(step.stepID, approved: approved, runID: runID, database: database, timeout: specs[step.stepID]?.timeout, now: clock.now())
+            }
+        }
         return try await withThrowingTaskGroup(of: RunOutcome?.self) { group in
             group.addTask {
                 defer { continuation.finish() }
@@ -45,9 +51,7 @@ public struct SimulatedApprovals: Sendable {
             group.addTask {
                 for await step in stream {
                     guard let approved = decision(for: step) else { continue }
-                    _ = try? database.recordApproval(runID: runID, stepID: step, approved: approved, actor: Self.actor,
-                                                     comment: approved ? "simulated approval" : "simulated rejection",
-                                                     timeout: specs[step]?.timeout, now: clock.now())
+                    record(step, approved: approved, runID: runID, database: database, timeout: specs[step]?.timeout, now: clock.now())
                 }
                 return nil
             }
@@ -56,6 +60,15 @@ public struct SimulatedApprovals: Sendable {
             guard let outcome else { throw ExecutorError("the simulated run \(runID) ended without an outcome") }
             return outcome
         }
+    }
+}
+
+extension SimulatedApprovals {
+    /// Records a simulated decision like a person's. A step already decided (by a person, or
+    /// before a resume) keeps its decision.
+    func record(_ step: String, approved: Bool, runID: String, database: QRunDatabase, timeout: Duration?, now: Date) {
+        _ = try? database.recordApproval(runID: runID, stepID: step, approved: approved, actor: Self.actor,
+                                         comment: approved ? "simulated approval" : "simulated rejection", timeout: timeout, now: now)
     }
 }
 

@@ -6,11 +6,12 @@ extension Workspace {
     /// An executor for a simulated drill of `runbook`: the real engine with every action replaced
     /// by a ``SimulatedAction``, a secret resolver with no source (a simulation resolves no secret
     /// and so calls no secret store), and a ``SimulationClock``.
-    public func simulationExecutor(runbook: Runbook, faults: [String: SimulationFault], observer: RunObserver,
+    public func simulationExecutor(runbook: Runbook, faults: [String: SimulationFault], observer: RunObserver, returnWhenWaiting: Bool = false,
                                    speed: Int = SimulationClock.defaultSpeed) throws -> RunExecutor {
         let clock = SimulationClock(speed: speed)
         var config = ExecutorConfiguration()
         config.actor = actor
+        config.returnWhenWaiting = returnWhenWaiting
         config.environment = environment
         config.secretReferences = []
         config.clock = clock

@@ -55,7 +55,7 @@ struct RunLauncher {
     }
 
     func execute(run: RunRecord, runbook: Runbook, returnWhenWaiting: Bool, parallel: Int?) async throws -> ExitStatus {
-        if run.isSimulation { return try await simulate(run: run, runbook: runbook) }
+        if run.isSimulation { return try await simulate(run: run, runbook: runbook, returnWhenWaiting: returnWhenWaiting) }
         let executor = try workspace.executor(observer: observer(), returnWhenWaiting: returnWhenWaiting, parallel: parallel)
         let outcome = try await executor.execute(runID: run.id, runbook: runbook)
         return try finish(runID: outcome.runID)

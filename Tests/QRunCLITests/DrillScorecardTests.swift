@@ -1,4 +1,7 @@
 import Foundation
+#if canImport(Glibc)
+import Glibc
+#endif
 import QRunTestSupport
 import Testing
 
@@ -89,10 +92,7 @@ struct DrillScorecardTests {
 
     /// With `--approve` naming one gate, the other waits for a person, as in a real run; a
     /// `qrun approve` from another process lets the simulation finish.
-    @Test func anApprovalNotNamedWaitsForAPerson() throws {
-        let ws = try TestWorkspace("simulate-two-gates")
-        defer { ws.cleanup() }
-        try ws.write(runbook: "two-gates", """
+    static let twoGates = """
             runbook: two-gates
             version: 1
             description: Two approvals in a row.
@@ -107,7 +107,12 @@ struct DrillScorecardTests {
               - id: act
                 needs: [second]
                 uses: core.noop
-            """)
+            """
+
+    @Test func anApprovalNotNamedWaitsForAPerson() throws {
+        let ws = try TestWorkspace("simulate-two-gates")
+        defer { ws.cleanup() }
+        try ws.write(runbook: "two-gates", Self.twoGates)
         let drill = try RunningProcess(executable: QRun.binary, arguments: ["drill", "two-gates", "--simulate", "--approve", "first", "--json"],
                                        environment: QRun.environment(home: ws.home, extra: [:]), cwd: ws.home, stdin: nil)
         let runID = try CredentialLeak.waitForRun(status: "waiting", ws, env: [:])
@@ -122,5 +127,25 @@ struct DrillScorecardTests {
         let approvals = (try QRun.run(["runs", "show", runID, "--json"], home: ws.home).json())["approvals"] as? [[String: Any]] ?? []
         #expect(Set(approvals.compactMap { $0["actor"] as? String }).count == 2, "one simulated decision, one a person's: \(approvals)")
         #expect(approvals.contains { $0["step"] as? String == "first" && $0["actor"] as? String == "drill:simulated" }, "\(approvals)")
+    }
+
+    /// A simulation whose process was killed while it waited: `resume` and `cancel` continue it
+    /// with simulated actions (a real executor refuses it), and it ends cancelled.
+    @Test func aKilledSimulationResumesAndCancelsAsASimulation() throws {
+        let ws = try TestWorkspace("simulate-killed")
+        defer { ws.cleanup() }
+        try ws.write(runbook: "two-gates", Self.twoGates)
+        let drill = try RunningProcess(executable: QRun.binary, arguments: ["drill", "two-gates", "--simulate", "--approve", "first", "--json"],
+                                       environment: QRun.environment(home: ws.home, extra: [:]), cwd: ws.home, stdin: nil)
+        let runID = try CredentialLeak.waitForRun(status: "waiting", ws, env: [:])
+        drill.signal(SIGKILL)
+        _ = drill.wait(timeout: 10)
+        let resumed = try QRun.run(["resume", runID, "--no-wait", "--json"], home: ws.home)
+        #expect(resumed.status == 3, "still waiting for the person: \(resumed.stdout.suffix(800)) \(resumed.stderr)")
+        #expect((try resumed.json()["trigger"] as? [String: Any])?["drill"] as? String == "simulate")
+        let cancel = try QRun.run(["cancel", runID], home: ws.home)
+        #expect(cancel.status == 0, "\(cancel.stdout) \(cancel.stderr)")
+        let shown = try QRun.run(["runs", "show", runID, "--json"], home: ws.home).json()
+        #expect(shown["status"] as? String == "cancelled", "\(shown)")
     }
 }
