@@ -30,8 +30,12 @@ struct DrillHistory {
         }
         // Runs come newest first per runbook; each is compared with the next older one of its kind.
         for i in out.indices {
-            guard let j = out[(i + 1)...].firstIndex(where: { $0.run.runbook == out[i].run.runbook && $0.kind == out[i].kind }) else { continue }
             let plan = out[i].kind == "plan"
+            // A simulation that did not contain has no time; it is compared with none and skipped over.
+            guard plan || out[i].timeToContain != nil,
+                  let j = out[(i + 1)...].firstIndex(where: {
+                      $0.run.runbook == out[i].run.runbook && $0.kind == out[i].kind && (plan || $0.timeToContain != nil)
+                  }) else { continue }
             guard let a = plan ? out[i].readiness : out[i].timeToContain.map({ Double($0.milliseconds) }),
                   let b = plan ? out[j].readiness : out[j].timeToContain.map({ Double($0.milliseconds) }) else { continue }
             // Simulated times are measured on a dilated clock: within 5% is the same.
