@@ -51,7 +51,8 @@ public struct RunStarter: Sendable {
     public func request(runbook: Runbook, given: [String: Value], supplier: InputSupplier, mode: RunMode,
                         trigger: TriggerContext, flags: Bool = false, alertInstance: AlertInstance? = nil) throws -> RunRequest {
         let inputs = try RunInputs.resolve(runbook, given: given, supplier: supplier, flags: flags)
-        if mode == .apply {
+        // A simulated drill rehearses the real thing, so it is refused where the real run would be.
+        if mode == .apply || trigger.extra["drill"]?.stringValue == "simulate" {
             let problems = RunPreconditions.problems(runbook: runbook, inputs: inputs, catalog: catalog)
             if !problems.isEmpty {
                 throw RuntimeError(.invalidInput, "this run could not complete, so it was not started:\n" + problems.map { "  \($0)" }.joined(separator: "\n"))

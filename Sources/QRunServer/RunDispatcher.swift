@@ -129,7 +129,9 @@ final class RunDispatcher: Service, Sendable {
     private func orphans() -> [String] {
         guard !stopping.withLock({ $0 }), let open = try? database.openRuns() else { return [] }
         let here = active.withLock { Set($0.keys) }
-        return open.map(\.id).filter { id in
+        // A simulated drill is continued only by `qrun resume`, with simulated actions; the
+        // daemon's executor would refuse it on every scan.
+        return open.filter { !$0.isSimulation }.map(\.id).filter { id in
             !here.contains(id) && !RunLock.isHeld(directory: state, runID: id) && (try? database.isOwnedElsewhere(runID: id)) != true
         }
     }

@@ -18,7 +18,7 @@ struct QRunCommand: AsyncParsableCommand {
             """,
         version: QRunVersion.string,
         subcommands: [
-            ValidateCommand.self, PlanCommand.self, RunCommand.self, IncidentCommand.self, DrillCommand.self,
+            ValidateCommand.self, PlanCommand.self, RunCommand.self, IncidentCommand.self, DrillCommand.self, DrillsCommand.self,
             ResumeCommand.self, RunsCommand.self, ApproveCommand.self, RejectCommand.self, CancelCommand.self,
             AuditCommand.self, ReportCommand.self, PreflightCommand.self, PluginsCommand.self, EvidenceCommand.self,
             ServeCommand.self, NewCommand.self, DocsCommand.self,

@@ -21,12 +21,13 @@ struct RunLauncher {
         return out
     }
 
+    /// `trigger`: fields the run's trigger records besides source and actor (a drill's kind).
     func start(runbookName: String, inputs given: [String: Value], runMode: RunMode, flags: Bool,
-               returnWhenWaiting: Bool, parallel: Int?) async throws -> ExitStatus {
+               returnWhenWaiting: Bool, parallel: Int?, trigger extra: [String: Value] = [:]) async throws -> ExitStatus {
         let runbook = try workspace.loadRunbook(runbookName)
         let starter = try workspace.starter()
         let request = try starter.request(runbook: runbook, given: given, supplier: .operatorAtTerminal, mode: runMode,
-                                          trigger: TriggerContext(source: "cli", actor: workspace.actor), flags: flags)
+                                          trigger: TriggerContext(source: "cli", actor: workspace.actor, extra: extra), flags: flags)
         // This process owns the run from the moment it exists: a daemon sharing the state never
         // races it to execute the run.
         switch try starter.start(request, claim: true) {
@@ -54,6 +55,7 @@ struct RunLauncher {
     }
 
     func execute(run: RunRecord, runbook: Runbook, returnWhenWaiting: Bool, parallel: Int?) async throws -> ExitStatus {
+        if run.isSimulation { return try await simulate(run: run, runbook: runbook, returnWhenWaiting: returnWhenWaiting) }
         let executor = try workspace.executor(observer: observer(), returnWhenWaiting: returnWhenWaiting, parallel: parallel)
         let outcome = try await executor.execute(runID: run.id, runbook: runbook)
         return try finish(runID: outcome.runID)
@@ -76,20 +78,31 @@ struct RunLauncher {
         guard let run = try db.run(runID) else { throw CLIError(.state, "run \(runID) disappeared") }
         let steps = try db.steps(runID: runID)
         var summary = RunSummary.json(run: run, steps: steps).objectValue ?? [:]
-        if run.mode == .drill {
-            let (ready, considered) = DrillReport.score(steps)
-            summary["readiness"] = ["ready": .int(ready), "steps": .int(considered),
-                                    "not_ready": .array(steps.filter { $0.phase == .main && $0.status == .failed }.map { .string($0.stepID) })]
+        if run.isSimulation {
+            summary["simulation"] = DrillReport.simulationJSON(run: run, steps: steps)
+        }
+        let card = run.plansOnly ? try DrillReport.scorecard(run: run, steps: steps, workspace: workspace) : nil
+        if let card { summary["scorecard"] = DrillReport.scorecardJSON(card) }
+        if let card {
+            summary["readiness"] = ["ready": .int(card.ready), "steps": .int(card.steps.count),
+                                    "not_ready": .array(card.steps.filter { !$0.ready }.map { .string($0.id) })]
         }
         switch mode {
         case .terminal:
             Console.out(RunSummary.text(run: run, steps: steps))
-            if run.mode == .drill { Console.out(DrillReport.text(run: run, steps: steps)) }
+            if run.isSimulation {
+                Console.out(DrillReport.simulationText(run: run, steps: steps))
+            } else if let card {
+                Console.out(DrillReport.text(card))
+                Console.out(DrillReport.scorecardText(card))
+            }
         case .json: Console.json(.object(summary))
         case .jsonLines:
             summary["event"] = "run.summary"
             Console.json(.object(summary), pretty: false)
         }
+        // A drill whose scorecard found something missing (an approver nobody can answer as) is not ready.
+        if let card, card.ready < card.steps.count, run.status == .succeeded { return .runFailed }
         return ExitStatus.of(run.status)
     }
 }

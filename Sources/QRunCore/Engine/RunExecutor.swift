@@ -18,6 +18,10 @@ public struct ExecutorConfiguration: Sendable {
     public var secretReferences: [String] = []
     /// Time and waiting (backoffs, timeouts, approval deadlines).
     public var clock: any EngineClock = SystemEngineClock()
+    /// Whether the registry holds simulated actions (a simulated drill). An executor only executes
+    /// runs of its kind: a real run is never answered by simulated actions, and a simulated drill
+    /// never reaches a real provider.
+    public var simulates = false
 
     public init() {}
 }
@@ -99,6 +103,11 @@ public final class RunExecutor: Sendable {
         defer { database.releaseLease(runID: runID) }
         guard let run = try database.run(runID) else { throw StoreError(.notFound, "no run with id \(runID)") }
         if run.status.isTerminal { return RunOutcome(runID: runID, status: run.status) }
+        guard run.isSimulation == configuration.simulates else {
+            throw ExecutorError(run.isSimulation
+                ? "run \(runID) is a simulated drill; only `qrun resume \(runID)` continues it, with simulated actions (nothing was called)"
+                : "run \(runID) is not a simulated drill; simulated actions never execute it")
+        }
         guard run.runbookSHA256 == runbook.source.sha256 else {
             throw ExecutorError("run \(runID) pinned runbook \(run.runbook) v\(run.runbookVersion) (sha256 \(run.runbookSHA256.prefix(12))…), not the text given; resume uses the pinned text")
         }

@@ -19,7 +19,7 @@ extension RunSession {
             touch(id)
             if records[id]?.startedAt == nil { records[id]?.startedAt = now }
             let message = (try? spec.with["message"]?.render(in: scope(for: spec)))?.interpolationText
-            if run.mode == .drill {
+            if run.plansOnly {
                 batch.audit(run.id, "step.approval_planned", actor: actor, ["step": .string(id)])
                 records[id]?.outputs = ["approved": .bool(true), "planned": .bool(true)]
                 records[id]?.finishedAt = now

@@ -48,7 +48,7 @@ final class RunSession {
     var db: QRunDatabase { executor.database }
     var clock: any EngineClock { executor.configuration.clock }
     var actor: String { executor.configuration.actor }
-    var verb: ActionVerb { run.mode == .drill ? .plan : .apply }
+    var verb: ActionVerb { run.plansOnly ? .plan : .apply }
 
     init(executor: RunExecutor, run: RunRecord, runbook: Runbook, control: RunControl) throws {
         self.executor = executor
@@ -68,7 +68,7 @@ final class RunSession {
             outputs[r.stepID] = r.outputs ?? .object([:])
         }
         self.machine = RunStateMachine(plan: RunPlan(runbook: runbook, defaultParallel: executor.configuration.defaultParallel,
-                                                               isDrill: run.mode == .drill),
+                                                               isDrill: run.plansOnly),
                                        steps: states, status: run.status, cancelRequested: run.cancelRequested)
         var env: [String: Value] = [:]
         for name in runbook.declaredEnvironment {

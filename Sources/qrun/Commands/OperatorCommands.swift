@@ -94,8 +94,13 @@ struct CancelCommand: AsyncParsableCommand {
         }
         // Nobody owns the run: settle it here so it does not linger as open.
         let run = try db.run(runID)!
-        let executor = try ws.executor(observer: SilentObserver(), returnWhenWaiting: true, parallel: nil)
-        _ = try await executor.execute(runID: runID, runbook: try ws.pinnedRunbook(for: run))
+        let runbook = try ws.pinnedRunbook(for: run)
+        // A simulated drill is settled by simulated actions, like every execution of it.
+        let executor = run.isSimulation
+            ? try ws.simulationExecutor(runbook: runbook, faults: SimulationSetup(trigger: run.trigger).faults, observer: SilentObserver(),
+                                           returnWhenWaiting: true)
+            : try ws.executor(observer: SilentObserver(), returnWhenWaiting: true, parallel: nil)
+        _ = try await executor.execute(runID: runID, runbook: runbook)
         throw ExitCode(try launcher.finish(runID: runID).rawValue == ExitStatus.cancelled.rawValue ? 0 : 1)
     }
 }

@@ -34,36 +34,3 @@ struct RunCommand: AsyncParsableCommand {
         throw ExitCode(status.rawValue)
     }
 }
-
-/// `qrun drill NAME …`: the whole DAG in plan mode.
-struct DrillCommand: AsyncParsableCommand {
-    static let configuration = CommandConfiguration(
-        commandName: "drill",
-        abstract: "Rehearse a runbook: every step planned, every credential resolved, no side effects.",
-        discussion: "Inputs may be given as --input NAME=VALUE or, as with incident, as --<input-name> VALUE flags.")
-
-    @OptionGroup var global: GlobalOptions
-
-    @Argument(help: "Runbook name or path.")
-    var runbook: String
-
-    @Argument(parsing: .captureForPassthrough, help: ArgumentHelp("Runbook inputs: --input NAME=VALUE or --<input-name> VALUE.", valueName: "inputs"))
-    var rest: [String] = []
-
-    func run() async throws {
-        var global = self.global
-        let flags = try IncidentCommand.extractGlobals(rest, into: &global)
-        let ws = try Workspace(global)
-        let rb = try ws.loadRunbook(runbook)
-        if flags.contains("--help") || flags.contains("-h") {
-            Console.out(IncidentCommand.help(for: rb, command: "drill"))
-            return
-        }
-        let inputs = try IncidentCommand.parseFlags(flags, runbook: rb)
-        let mode = OutputMode.choose(json: global.json)
-        let launcher = RunLauncher(workspace: ws, mode: mode == .json ? .json : mode)
-        let status = try await launcher.start(runbookName: runbook, inputs: inputs, runMode: .drill, flags: true,
-                                              returnWhenWaiting: false, parallel: nil)
-        throw ExitCode(status.rawValue)
-    }
-}
