@@ -194,6 +194,13 @@ struct Bench {
         return (secs, Int(usage.ru_maxrss), exit)
     }
 
+    /// The value at fraction `p` of the sorted samples (NaN when there are none).
+    static func percentile(_ xs: [Double], _ p: Double) -> Double {
+        guard !xs.isEmpty else { return .nan }
+        let s = xs.sorted()
+        return s[min(s.count - 1, Int(Double(s.count) * p))]
+    }
+
     static func median(_ xs: [Double]) -> Double {
         let s = xs.sorted()
         return s.count % 2 == 1 ? s[s.count / 2] : (s[s.count / 2 - 1] + s[s.count / 2]) / 2

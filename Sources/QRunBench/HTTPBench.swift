@@ -35,11 +35,10 @@ enum HTTPBench {
             if i >= 20 { viaTransport.append(Double(DispatchTime.now().uptimeNanoseconds - start.uptimeNanoseconds) / 1e6) }
         }
         let raw = try rawSocket(port: port, requests: requests)
-        func pct(_ xs: [Double], _ p: Double) -> Double { let s = xs.sorted(); return s[min(s.count - 1, Int(Double(s.count) * p))] }
         return ["requests": requests,
-                "transport_median_ms": pct(viaTransport, 0.5), "transport_p99_ms": pct(viaTransport, 0.99),
-                "raw_socket_median_ms": pct(raw, 0.5), "raw_socket_p99_ms": pct(raw, 0.99),
-                "ratio_median": pct(viaTransport, 0.5) / pct(raw, 0.5)]
+                "transport_median_ms": Bench.percentile(viaTransport, 0.5), "transport_p99_ms": Bench.percentile(viaTransport, 0.99),
+                "raw_socket_median_ms": Bench.percentile(raw, 0.5), "raw_socket_p99_ms": Bench.percentile(raw, 0.99),
+                "ratio_median": Bench.percentile(viaTransport, 0.5) / Bench.percentile(raw, 0.5)]
     }
 
     /// Sequential keep-alive GETs on one TCP connection, parsing only Content-Length.

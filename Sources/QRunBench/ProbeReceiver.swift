@@ -14,19 +14,10 @@ final class ProbeReceiver: @unchecked Sendable {
     private var first: UInt64?
 
     init() throws {
-        let listener = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        let (listener, port) = try bindLoopback()
         self.listener = listener
-        var one: Int32 = 1
-        setsockopt(listener, SOL_SOCKET, SO_REUSEADDR, &one, socklen_t(MemoryLayout<Int32>.size))
-        var addr = sockaddr_in()
-        addr.sin_family = sa_family_t(AF_INET)
-        addr.sin_addr.s_addr = inet_addr("127.0.0.1")
-        var len = socklen_t(MemoryLayout<sockaddr_in>.size)
-        let ok = withUnsafeMutablePointer(to: &addr) { p in
-            p.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(listener, $0, len) == 0 && getsockname(listener, $0, &len) == 0 }
-        }
-        guard ok, listen(listener, 512) == 0 else { throw BenchError("the probe receiver cannot listen") }
-        port = Int(UInt16(bigEndian: addr.sin_port))
+        guard listen(listener, 512) == 0 else { throw BenchError("the probe receiver cannot listen") }
+        self.port = port
         let fd = listener
         Thread.detachNewThread { [self] in
             while true {
@@ -162,10 +153,12 @@ func loopbackRequest(_ method: String, port: Int, path: String, headers: [String
     return (status, body)
 }
 
-/// A free TCP port on 127.0.0.1.
-func freeLoopbackPort() throws -> Int {
+/// A TCP socket bound to 127.0.0.1 on a port the kernel chose (SO_REUSEADDR set), and that port.
+func bindLoopback() throws -> (fd: Int32, port: Int) {
     let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-    defer { close(fd) }
+    guard fd >= 0 else { throw BenchError("socket() failed") }
+    var one: Int32 = 1
+    setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, socklen_t(MemoryLayout<Int32>.size))
     var addr = sockaddr_in()
     addr.sin_family = sa_family_t(AF_INET)
     addr.sin_addr.s_addr = inet_addr("127.0.0.1")
@@ -173,6 +166,16 @@ func freeLoopbackPort() throws -> Int {
     let ok = withUnsafeMutablePointer(to: &addr) { p in
         p.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, len) == 0 && getsockname(fd, $0, &len) == 0 }
     }
-    guard ok else { throw BenchError("no free port") }
-    return Int(UInt16(bigEndian: addr.sin_port))
+    guard ok else {
+        close(fd)
+        throw BenchError("cannot bind to 127.0.0.1")
+    }
+    return (fd, Int(UInt16(bigEndian: addr.sin_port)))
+}
+
+/// A free TCP port on 127.0.0.1 (bound, read and closed).
+func freeLoopbackPort() throws -> Int {
+    let (fd, port) = try bindLoopback()
+    close(fd)
+    return port
 }

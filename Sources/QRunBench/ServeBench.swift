@@ -11,8 +11,9 @@ import Glibc
 /// - an alert storm: `storm` posts for one token from 8 senders at once: one run, every post
 ///   answered, answer latency.
 enum ServeBench {
-    static let token = "bench-alert-token-5d1c"
-    static let apiToken = "bench-api-token-9e3a"
+    /// Tokens of the daemon the bench starts, new for every run.
+    static let token = UUID().uuidString
+    static let apiToken = UUID().uuidString
 
     /// `qrun-bench serve [--qrun PATH] [--dir DIR] [--alerts N] [--storm N]`
     static func main(_ arguments: [String]) throws {
@@ -125,14 +126,14 @@ enum ServeBench {
         let (statuses, latencies) = answers.values
         return [
             "alerts": alerts,
-            "alert_to_first_request_p50_ms": percentile(viaQrun, 0.5), "alert_to_first_request_p99_ms": percentile(viaQrun, 0.99),
-            "direct_p50_ms": percentile(direct, 0.5), "direct_p99_ms": percentile(direct, 0.99),
-            "ratio_p50": percentile(viaQrun, 0.5) / percentile(direct, 0.5), "ratio_p99": percentile(viaQrun, 0.99) / percentile(direct, 0.99),
+            "alert_to_first_request_p50_ms": Bench.percentile(viaQrun, 0.5), "alert_to_first_request_p99_ms": Bench.percentile(viaQrun, 0.99),
+            "direct_p50_ms": Bench.percentile(direct, 0.5), "direct_p99_ms": Bench.percentile(direct, 0.99),
+            "ratio_p50": Bench.percentile(viaQrun, 0.5) / Bench.percentile(direct, 0.5), "ratio_p99": Bench.percentile(viaQrun, 0.99) / Bench.percentile(direct, 0.99),
             "storm_posts": storm, "storm_answered_200": statuses.filter { $0 == 200 }.count,
-            "storm_answer_p50_ms": percentile(latencies, 0.5), "storm_answer_p99_ms": percentile(latencies, 0.99),
+            "storm_answer_p50_ms": Bench.percentile(latencies, 0.5), "storm_answer_p99_ms": Bench.percentile(latencies, 0.99),
             "storm_runs": stormRuns,
             "durable_commit_ms": commitMs,
-            "floor_p50_ms": 2 * commitMs + percentile(direct, 0.5),
+            "floor_p50_ms": 2 * commitMs + Bench.percentile(direct, 0.5),
         ]
     }
 
@@ -146,12 +147,6 @@ enum ServeBench {
         guard status == 200, let o = try? JSONSerialization.jsonObject(with: Data(body.utf8)) as? [String: Any],
               let runs = o["runs"] as? [Any] else { return -1 }
         return runs.count
-    }
-
-    static func percentile(_ xs: [Double], _ p: Double) -> Double {
-        guard !xs.isEmpty else { return .nan }
-        let s = xs.sorted()
-        return s[min(s.count - 1, Int((Double(s.count - 1) * p).rounded()))]
     }
 
 }

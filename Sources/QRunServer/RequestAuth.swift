@@ -73,9 +73,7 @@ enum RequestAuth {
         message.append(UInt8(ascii: "."))
         message += body
         let mac = Array(HMAC<SHA256>.authenticationCode(for: message, using: SymmetricKey(data: Array(key.reveal().utf8))))
-        var diff: UInt8 = 0
-        for i in 0..<32 { diff |= mac[i] ^ given[i] }
-        guard diff == 0 else { throw Refusal("the signature does not match the body and timestamp") }
+        guard ServeCredentials.constantTimeEqual(mac, given) else { throw Refusal("the signature does not match the body and timestamp") }
         return "hmac:" + mac.map { String(format: "%02x", $0) }.joined()
     }
 

@@ -154,7 +154,7 @@ final class RunDispatcher: Service, Sendable {
             }
             continuation.yield(.scan)
             sinceScan = .zero
-            metrics.setWaiting((try? database.runs(limit: 100_000, status: .waiting).count) ?? 0)
+            if let waiting = try? database.countRuns(status: .waiting) { metrics.setWaiting(waiting) }
         }
     }
 

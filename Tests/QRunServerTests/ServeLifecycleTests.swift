@@ -69,7 +69,7 @@ import Glibc
         let effects = try EffectServer()
         defer { effects.stop() }
         try ws.write(runbook: "contain", ServeSupport.containment(base: effects.baseURL))
-        let port = try LoopbackHTTP.freePort()
+        let port = try MotoServer.freePort()
         var serve = try ServeProcess(home: ws.home, port: port)
         let tokens = (0..<40).map { "tok-\($0)" }
         let acknowledged = Mutex<Set<String>>([])

@@ -20,22 +20,6 @@ public enum LoopbackHTTP {
         }
     }
 
-    /// A free TCP port on 127.0.0.1 (bound, read and closed).
-    public static func freePort() throws -> Int {
-        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-        defer { close(fd) }
-        var addr = sockaddr_in()
-        addr.sin_family = sa_family_t(AF_INET)
-        addr.sin_addr.s_addr = inet_addr("127.0.0.1")
-        addr.sin_port = 0
-        var len = socklen_t(MemoryLayout<sockaddr_in>.size)
-        let bound = withUnsafeMutablePointer(to: &addr) { p in
-            p.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, len) == 0 && getsockname(fd, $0, &len) == 0 }
-        }
-        guard bound else { throw TestFailure("no free port") }
-        return Int(UInt16(bigEndian: addr.sin_port))
-    }
-
     /// Sends one request and reads the whole answer (`Connection: close`). Throws when nothing
     /// answers (connection refused, reset, or no answer within `timeout`).
     public static func request(port: Int, method: String, path: String, headers: [String: String] = [:], body: [UInt8] = [],

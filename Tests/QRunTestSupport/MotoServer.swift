@@ -91,7 +91,7 @@ public final class MotoServer: Sendable {
     }
 
     /// A port that was free a moment ago (bind to 0, read it, close).
-    static func freePort() throws -> Int {
+    public static func freePort() throws -> Int {
         let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
         guard fd >= 0 else { throw TestFailure("socket() failed") }
         defer { close(fd) }

@@ -19,7 +19,7 @@ public final class ServeProcess: Sendable {
     }
 
     public init(home: String, port: Int? = nil, env: [String: String] = ServeProcess.credentials, extraArgs: [String] = []) throws {
-        let port = try port ?? LoopbackHTTP.freePort()
+        let port = try port ?? MotoServer.freePort()
         self.port = port
         process = try QRun.start(["serve", "--listen", "127.0.0.1:\(port)"] + extraArgs, home: home, env: env)
         let deadline = Date().addingTimeInterval(30)

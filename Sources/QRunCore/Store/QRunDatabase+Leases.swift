@@ -22,9 +22,7 @@ extension QRunDatabase {
             if let current = try Self.lease(db, runID: runID), current.process.isAlive, current.process != me {
                 throw StoreError(.locked, "run \(runID) is being executed by another qrun process (pid \(current.process.pid)); wait for it, or stop that process and run `qrun resume \(runID)`")
             }
-            try db.execute(sql: """
-                INSERT OR REPLACE INTO run_leases (run_id, owner, pid, pid_start, boot_id, acquired_at) VALUES (?, ?, ?, ?, ?, ?)
-                """, arguments: [runID, token, Int(me.pid), me.startTime, me.bootID, Timestamp.format(Date())])
+            try Self.writeLease(db, runID: runID, token: token, process: me, at: Timestamp.format(Date()))
         }
         leases.withLock { $0[runID] = token }
         return token
@@ -58,6 +56,13 @@ extension QRunDatabase {
         guard owner == token else {
             throw StoreError(.locked, "run \(runID) was taken over by another qrun process; this process stops without recording more (the other one continues the run)")
         }
+    }
+
+    /// Records `process` as the owner of `runID` under `token`.
+    static func writeLease(_ db: Database, runID: String, token: String, process: ProcessIdentity, at now: String) throws {
+        try db.execute(sql: """
+            INSERT OR REPLACE INTO run_leases (run_id, owner, pid, pid_start, boot_id, acquired_at) VALUES (?, ?, ?, ?, ?, ?)
+            """, arguments: [runID, token, Int(process.pid), process.startTime, process.bootID, now])
     }
 
     static func lease(_ db: Database, runID: String) throws -> RunLeaseRecord? {

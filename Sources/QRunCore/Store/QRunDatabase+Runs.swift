@@ -23,13 +23,26 @@ extension QRunDatabase {
 
     /// The body of ``createRun(id:runbook:mode:inputs:trigger:concurrencyKey:actor:)`` inside a
     /// transaction the caller holds (a trigger records what it received in the same one).
+    ///
+    /// With `absorbWindow`, a run with the same key that succeeded within that long (and no open
+    /// one) takes the trigger too: see ``RunRequest/absorbWindow``.
     func insertRun(_ db: Database, id: String, runbook: Runbook, mode: RunMode, inputs: Value, trigger: Value,
-                   concurrencyKey: String?, actor: String, now: String) throws -> CreateOutcome {
+                   concurrencyKey: String?, actor: String, now: String, absorbWindow: Duration? = nil) throws -> CreateOutcome {
         try self.pin(db, runbook: runbook, at: now)
         if let key = concurrencyKey,
            let row = try Row.fetchOne(db, sql: "SELECT * FROM runs WHERE concurrency_key = ? AND status IN ('pending','running','waiting')", arguments: [key]) {
             let existing = try Self.run(from: row)
             try attach(db, run: existing, trigger: trigger, reason: ["concurrency_key": .string(key)], inputs: inputs, actor: actor, now: now)
+            return .attached(existing)
+        }
+        if let window = absorbWindow, window > .zero, let key = concurrencyKey,
+           let row = try Row.fetchOne(db, sql: """
+               SELECT * FROM runs WHERE concurrency_key = ? AND status = 'succeeded' AND finished_at >= ?
+               ORDER BY finished_at DESC LIMIT 1
+               """, arguments: [key, Timestamp.format(Date().addingTimeInterval(-Double(window.components.seconds)))]) {
+            let existing = try Self.run(from: row)
+            try attach(db, run: existing, trigger: trigger, reason: ["concurrency_key": .string(key), "absorbed_after_success": true],
+                       inputs: inputs, actor: actor, now: now)
             return .attached(existing)
         }
         try db.execute(sql: """
@@ -96,6 +109,11 @@ extension QRunDatabase {
             }
             return try Row.fetchAll(db, sql: "SELECT * FROM runs ORDER BY created_at DESC, id DESC LIMIT ?", arguments: [limit]).map { try Self.run(from: $0) }
         }
+    }
+
+    /// How many runs have `status`.
+    public func countRuns(status: RunStatus) throws(StoreError) -> Int {
+        try read { db in try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM runs WHERE status = ?", arguments: [status.rawValue]) ?? 0 }
     }
 
     /// Runs that have not ended (candidates for `resume --all`).

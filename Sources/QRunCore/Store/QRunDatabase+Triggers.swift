@@ -110,9 +110,7 @@ extension QRunDatabase {
             }
             var outcomes: [CreateOutcome] = []
             for request in runs {
-                if let instance = request.alertInstance,
-                   let runID = try String.fetchOne(db, sql: "SELECT run_id FROM alert_instances WHERE runbook = ? AND fingerprint = ? AND starts_at = ?",
-                                                   arguments: [request.runbook.name, instance.fingerprint, instance.startsAt]),
+                if let instance = request.alertInstance, let runID = try Self.instanceRun(db, runbook: request.runbook.name, instance),
                    let row = try Row.fetchOne(db, sql: "SELECT * FROM runs WHERE id = ?", arguments: [runID]) {
                     let existing = try Self.run(from: row)
                     try self.attach(db, run: existing, trigger: request.trigger, reason: ["alert_fingerprint": .string(instance.fingerprint)],
@@ -120,33 +118,16 @@ extension QRunDatabase {
                     outcomes.append(.attached(existing))
                     continue
                 }
-                if let window = request.absorbWindow, window > .zero, let key = request.concurrencyKey,
-                   let row = try Row.fetchOne(db, sql: """
-                       SELECT * FROM runs WHERE concurrency_key = ? AND status = 'succeeded' AND finished_at >= ?
-                       ORDER BY finished_at DESC LIMIT 1
-                       """, arguments: [key, Timestamp.format(Date().addingTimeInterval(-Double(window.components.seconds)))]),
-                   try Row.fetchOne(db, sql: "SELECT 1 FROM runs WHERE concurrency_key = ? AND status IN ('pending','running','waiting')", arguments: [key]) == nil {
-                    let existing = try Self.run(from: row)
-                    try self.attach(db, run: existing, trigger: request.trigger, reason: ["concurrency_key": .string(key), "absorbed_after_success": true],
-                                    inputs: request.inputs, actor: request.actor, now: now)
-                    if let instance = request.alertInstance {
-                        try db.execute(sql: "INSERT OR IGNORE INTO alert_instances (runbook, fingerprint, starts_at, run_id) VALUES (?, ?, ?, ?)",
-                                       arguments: [request.runbook.name, instance.fingerprint, instance.startsAt, existing.id])
-                    }
-                    outcomes.append(.attached(existing))
-                    continue
-                }
                 let outcome = try self.insertRun(db, id: request.id, runbook: request.runbook, mode: request.mode, inputs: request.inputs,
-                                                 trigger: request.trigger, concurrencyKey: request.concurrencyKey, actor: request.actor, now: now)
+                                                 trigger: request.trigger, concurrencyKey: request.concurrencyKey, actor: request.actor, now: now,
+                                                 absorbWindow: request.absorbWindow)
                 let runID: String
                 switch outcome {
                 case .created(let r):
                     runID = r.id
                     if claim {
                         let token = UUID().uuidString.lowercased()
-                        try db.execute(sql: """
-                            INSERT OR REPLACE INTO run_leases (run_id, owner, pid, pid_start, boot_id, acquired_at) VALUES (?, ?, ?, ?, ?, ?)
-                            """, arguments: [r.id, token, Int(me.pid), me.startTime, me.bootID, now])
+                        try Self.writeLease(db, runID: r.id, token: token, process: me, at: now)
                         claimed.append((r.id, token))
                     }
                 case .attached(let r): runID = r.id
@@ -161,8 +142,7 @@ extension QRunDatabase {
             for r in resolved {
                 var runID: String?
                 if let instance = r.instance {
-                    runID = try String.fetchOne(db, sql: "SELECT run_id FROM alert_instances WHERE runbook = ? AND fingerprint = ? AND starts_at = ?",
-                                                arguments: [r.runbook, instance.fingerprint, instance.startsAt])
+                    runID = try Self.instanceRun(db, runbook: r.runbook, instance)
                 }
                 if runID == nil, let key = r.concurrencyKey {
                     runID = try String.fetchOne(db, sql: "SELECT id FROM runs WHERE concurrency_key = ? ORDER BY created_at DESC LIMIT 1", arguments: [key])
@@ -193,6 +173,12 @@ extension QRunDatabase {
             leases.withLock { for (run, token) in claimed { $0[run] = token } }
         }
         return record
+    }
+
+    /// The run that the firing `instance` of an alert started for `runbook`, if any.
+    static func instanceRun(_ db: Database, runbook: String, _ instance: AlertInstance) throws -> String? {
+        try String.fetchOne(db, sql: "SELECT run_id FROM alert_instances WHERE runbook = ? AND fingerprint = ? AND starts_at = ?",
+                            arguments: [runbook, instance.fingerprint, instance.startsAt])
     }
 
     /// Attaches a trigger to an existing run (open or ended): recorded with the run and audited.
